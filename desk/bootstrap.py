@@ -1,0 +1,86 @@
+"""The composition root: the only place that turns settings into wired objects."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from desk.delivery import Deliverer, SkippingDeliverer
+from desk.outbox_worker import OutboxPolicy, OutboxWorker
+from desk.settings import Settings
+from desk.ticket_views import TicketQueries
+from desk.tickets import DeskIdentity, TicketService
+from intake.mailfile import MailFileDeliverer
+from intake.smtp_relay import RelayUrl, SmtpRelayDeliverer
+from store import migrate
+from store.blobs import BlobStore
+from store.db import make_engine, make_session_factory
+
+log = logging.getLogger("switchdesk")
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def desk(self) -> DeskIdentity:
+        return DeskIdentity(self.settings.desk_name, self.settings.desk_email)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return BlobStore(self.settings.home / "blobs")
+
+    @cached_property
+    def tickets(self) -> TicketService:
+        return TicketService(self.factory, self.blobs, self.desk)
+
+    @cached_property
+    def queries(self) -> TicketQueries:
+        return TicketQueries(self.factory)
+
+    @cached_property
+    def deliverers(self) -> dict[str, Deliverer]:
+        s = self.settings
+        mail: Deliverer
+        if s.mail_relay:
+            relay = RelayUrl.parse(s.mail_relay)
+            mail = SmtpRelayDeliverer(relay, s.desk_name, s.desk_email)
+            self.notes.append(f"outbound mail: SMTP relay {relay.host}:{relay.port}")
+        else:
+            directory = s.home / "mail" / "sent"
+            mail = MailFileDeliverer(directory, s.desk_name, s.desk_email)
+            self.notes.append(f"outbound mail: written as .eml files in {directory}")
+        self.notes.append("Slack: not configured; chat outbox rows are marked skipped")
+        return {"email": mail, "slack": SkippingDeliverer("Slack is not configured")}
+
+    def outbox_worker(self) -> OutboxWorker:
+        s = self.settings
+        policy = OutboxPolicy(
+            s.outbox_batch,
+            s.outbox_max_attempts,
+            s.outbox_backoff_base,
+            s.outbox_backoff_cap,
+            s.outbox_lease_seconds,
+            s.outbox_poll_seconds,
+        )
+        return OutboxWorker(self.factory, self.deliverers, policy)
+
+    def upgrade_database(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings) -> App:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    return App(settings, engine, make_session_factory(engine))

@@ -1,0 +1,36 @@
+"""The `switchdesk` command."""
+
+from __future__ import annotations
+
+import click
+
+from desk.cli.admin import db, directory, outbox_group
+from desk.cli.context import Context
+from desk.cli.serve import serve
+from desk.cli.tickets import tickets
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    envvar="SWITCHDESK_CONFIG",
+    metavar="FILE",
+    help="TOML settings file (SWITCHDESK_* variables override it)",
+)
+@click.pass_context
+def cli(ctx: click.Context, config: str | None) -> None:
+    """switchdesk: the Switching Service Desk's ticket store, e-mail and chat-ops."""
+    ctx.obj = Context(config)
+    ctx.call_on_close(ctx.obj.close)
+
+
+for command in (db, directory, tickets, outbox_group, serve):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="switchdesk")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""`switchdesk serve`: the long-lived desk; stops cleanly on SIGINT and SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import click
+
+from desk.bootstrap import App
+from desk.cli.context import pass_app
+
+log = logging.getLogger("switchdesk")
+
+
+@click.command()
+@pass_app
+def serve(app: App) -> None:
+    """Run the desk: migrate, then the outbox worker (and each configured channel)."""
+    logging.basicConfig(
+        level=app.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app.upgrade_database()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(
+            sig, lambda signum, _frame: (log.info("signal %d: stopping", signum), stop.set())
+        )
+    worker = app.outbox_worker()
+    log.info("database: %s", app.engine.url.render_as_string(hide_password=True))
+    for note in app.notes:
+        log.info(note)
+    threads = [threading.Thread(target=worker.run, args=(stop,), name="outbox")]
+    for thread in threads:
+        thread.start()
+    log.info("switchdesk is running; Ctrl-C stops it")
+    while not stop.wait(0.5):
+        pass
+    for thread in threads:
+        thread.join(timeout=30)
+    log.info("switchdesk stopped")

@@ -1,0 +1,86 @@
+"""One typed settings object: defaults < TOML file < SWITCHDESK_* environment variables.
+
+Only the composition root builds it; everything below receives what it needs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from desk.errors import DeskError
+
+
+class SettingsError(DeskError):
+    pass
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    home: Path = Field(Path("var"), description="data directory: database, blobs, mail, calendars")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in home")
+    desk_name: str = "Switching Service Desk"
+    desk_email: str = "servicedesk@switchdesk.example"
+    log_level: str = "INFO"
+    mail_relay: str | None = Field(None, description="smtp://user:pass@host:587?starttls=1")
+    outbox_batch: int = Field(20, ge=1, le=1000)
+    outbox_max_attempts: int = Field(8, ge=1, le=100)
+    outbox_backoff_base: float = Field(2.0, gt=0)
+    outbox_backoff_cap: float = Field(900.0, gt=0)
+    outbox_lease_seconds: float = Field(120.0, gt=0)
+    outbox_poll_seconds: float = Field(1.0, gt=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("mail_relay")
+    @classmethod
+    def _relay(cls, value: str | None) -> str | None:
+        if value:
+            from intake.smtp_relay import RelayUrl
+
+            RelayUrl.parse(value)
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'switchdesk.db'}"
+
+
+def load_settings(config_file: str | Path | None, environ: Mapping[str, str]) -> Settings:
+    """Build settings from an optional TOML file and the environment, naming a bad setting."""
+    file_values: dict[str, Any] = {}
+    path = config_file or environ.get("SWITCHDESK_CONFIG")
+    if path:
+        try:
+            file_values = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SettingsError(f"config file not found: {path}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
+    env_values = {
+        key[len("SWITCHDESK_") :].lower(): value
+        for key, value in environ.items()
+        if key.startswith("SWITCHDESK_") and key != "SWITCHDESK_CONFIG" and value != ""
+    }
+    unknown = sorted(set(env_values) - set(Settings.model_fields))
+    if unknown:
+        names = ", ".join("SWITCHDESK_" + name.upper() for name in unknown)
+        raise SettingsError(f"unknown setting {names}")
+    try:
+        return Settings.model_validate({**file_values, **env_values})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        source = "SWITCHDESK_" + name.upper() if name in env_values else name
+        raise SettingsError(f"invalid setting {source}: {first['msg']}") from None

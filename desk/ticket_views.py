@@ -1,0 +1,118 @@
+"""Read side: tickets as plain dicts, the stable shape behind `--json` and every display."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from desk.errors import NotFound
+from desk.reference import format_ref, parse_ref
+from store import tickets
+from store.db import unit_of_work
+from store.models import Ticket
+from store.tickets import TicketFilter
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def summary(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "ref": format_ref(ticket.id),
+        "type": ticket.type,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
+        "category": ticket.category,
+        "resolver": ticket.resolver_key,
+        "organisation": ticket.organisation.name if ticket.organisation else None,
+        "requester_email": ticket.requester_email,
+        "verified": ticket.verified,
+        "subject": ticket.subject,
+        "mpxn": [m.value for m in ticket.mpxns],
+        "created_at": iso(ticket.created_at),
+        "updated_at": iso(ticket.updated_at),
+    }
+
+
+class TicketQueries:
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.factory = factory
+
+    def list(self, f: TicketFilter) -> list[dict[str, Any]]:
+        with unit_of_work(self.factory) as session:
+            return [summary(t) for t in tickets.find(session, f)]
+
+    def show(self, ref: str) -> dict[str, Any]:
+        with unit_of_work(self.factory) as session:
+            ticket = self._get(session, ref)
+            view = summary(ticket)
+            view.update(
+                requester_name=ticket.requester_name,
+                priority_reason=ticket.priority_reason,
+                channel=ticket.channel,
+                resolved_at=iso(ticket.resolved_at),
+                closed_at=iso(ticket.closed_at),
+                triage=ticket.triage,
+                links=[
+                    {"ref": format_ref(link.other_id), "kind": link.kind}
+                    for link in tickets.links(session, ticket.id)
+                ],
+                messages=[
+                    {
+                        "id": m.id,
+                        "kind": m.kind,
+                        "author": m.author,
+                        "channel": m.channel,
+                        "visibility": m.visibility,
+                        "subject": m.subject,
+                        "body": m.body,
+                        "email_message_id": m.email_message_id,
+                        "created_at": iso(m.created_at),
+                    }
+                    for m in tickets.messages(session, ticket.id)
+                ],
+                attachments=[
+                    {
+                        "id": a.id,
+                        "filename": a.filename,
+                        "content_type": a.content_type,
+                        "size": a.size,
+                        "sha256": a.sha256,
+                        "created_at": iso(a.created_at),
+                    }
+                    for a in tickets.attachments(session, ticket.id)
+                ],
+                events=self._events(session, ticket.id),
+            )
+            return view
+
+    def history(self, ref: str) -> list[dict[str, Any]]:
+        with unit_of_work(self.factory) as session:
+            return self._events(session, self._get(session, ref).id)
+
+    @staticmethod
+    def _events(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "at": iso(e.at),
+                "actor": e.actor,
+                "channel": e.channel,
+                "action": e.action,
+                "from": e.from_value,
+                "to": e.to_value,
+                "detail": e.detail,
+            }
+            for e in tickets.events(session, ticket_id)
+        ]
+
+    @staticmethod
+    def _get(session: Session, ref: str) -> Ticket:
+        ticket = tickets.get(session, parse_ref(ref))
+        if ticket is None:
+            raise NotFound(f"no ticket {format_ref(parse_ref(ref))}")
+        return ticket
