@@ -1,0 +1,143 @@
+"""Resolver group and ticket type: the category's default, refined by what the sender says.
+
+Each refinement is a named rule so the decision can say why a ticket left its default route,
+e.g. a gas rejection for a point missing from UK Link goes to Xoserve, not the Registration
+Service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge.rules.base import RuleHit, TicketText, first_match
+from knowledge.rules.wordpattern import WordPattern
+from knowledge.taxonomy import CATEGORIES
+
+
+@dataclass(frozen=True)
+class RouteFacts:
+    """Findings from earlier rules that routing needs."""
+
+    fuel: str | None
+    mpxn_count: int
+    role: str | None
+    igt: bool
+    bulk: bool
+
+
+def _p(pattern: str) -> WordPattern:
+    return WordPattern(pattern)
+
+
+_DISPUTE = _p(r"refused|rejected|window (?:had |has )?closed|window_closed|timestamp|in time")
+_ANNUL_REFUSED = _p(r"not permitted|refused|rejected|came back")
+_ESCALATION = _p(r"escalat|code manager|dispute|force a response|won'?t engage|no response")
+_SHIPPER_PROCESS = _p(r"\bas shipper\b|we as shipper|supply points?|uk link")
+_NOT_FOUND = _p(r"not found|missing|doesn'?t exist|isn'?t found")
+_RULE_QUESTION = _p(r"what'?s the rule|whats the rule|how far (?:ahead|in advance)|what is the "
+                    r"rule|d\+28|allowed range")
+_CSS_COPY_STALE = _p(r"css (?:still )?holds|css copy|not reflected in css|css still (?:has|shows)")
+_CERT_BROKEN = _p(r"fail|expired\b|expiry date was today|revoked|compromis|exposure|"
+                  r"(?:messages?|requests?) (?:are |is )?(?:being )?rejected|"
+                  r"(?:cannot|can'?t|unable to) (?:send|submit|sign|connect)")
+_REQUEST = _p(r"renew|replacement|process for|how (?:do|can|much)|what do we need|request|\bcsr\b|"
+              r"signing request|key size")
+_SETUP = _p(r"pre-?production|test environment|new entrant|get connectivity|set up|ahead of|"
+            r"in advance|planned|please (?:allow-?list|whitelist|add)|new egress|moving data cent")
+_BREAKAGE = _p(r"fail|reset|refused|\b40[13]\b|\b5\d\d\b|error|rejected")
+_PARTICIPANT_WIDE = _p(r"\bany\b|\ball\b|\bzero\b|since \d|for our mpid|\bmpid\b")
+_SOLR_PROBLEM = _p(r"quarantined|failing|rejected|stuck")
+
+
+_Route = tuple[str, str, str] | None  # (resolver, type, why) or None to keep the default
+Refinement = Callable[[TicketText, RouteFacts, str, str], _Route]
+
+
+def _objection(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    hit = first_match(_DISPUTE, t.own)
+    if hit and f.mpxn_count:
+        return "registration_service", "incident", f"disputed objection: {hit}"
+    if f.role == "shipper":
+        return "xoserve_uk_link", kind, "objection question from a gas shipper"
+    return None
+
+
+def _annulment(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    escalation = first_match(_ESCALATION, t.own)
+    if escalation:
+        return "service_desk", kind, f"policy dispute or escalation route: {escalation}"
+    refused = first_match(_ANNUL_REFUSED, t.own)
+    if refused:
+        return "registration_service", kind, f"annulment refused by CSS: {refused}"
+    return "service_desk", kind, "annulment policy question"
+
+
+def _erroneous(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    hit = first_match(_ESCALATION, t.own)
+    return ("service_desk", "query", f"CFSB process guidance: {hit}") if hit else None
+
+
+def _withdrawal(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    if f.role == "shipper" or (f.fuel == "gas" and first_match(_SHIPPER_PROCESS, t.own)):
+        return "xoserve_uk_link", "query", "shipper withdrawal is a UK Link process"
+    if f.bulk:
+        return "registration_service", "service_request", "bulk withdrawal"
+    return None
+
+
+def _notification(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    if f.mpxn_count and not first_match(_PARTICIPANT_WIDE, t.own):
+        return "registration_service", kind, "status of named switches, not delivery"
+    return None
+
+
+def _rejected(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    rule = first_match(_RULE_QUESTION, t.own)
+    if rule:
+        return "service_desk", "query", f"self-service validation rule: {rule}"
+    if f.fuel == "gas" and (f.igt or first_match(_NOT_FOUND, t.own)):
+        return "xoserve_uk_link", kind, "gas meter point missing from central data"
+    return None
+
+
+def _electricity_data(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    hit = first_match(_CSS_COPY_STALE, t.own)
+    return ("registration_service", kind, f"ERDS right, CSS copy stale: {hit}") if hit else None
+
+
+def _certificate(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    if not first_match(_CERT_BROKEN, t.own) and first_match(_REQUEST, t.own):
+        return resolver, "service_request", "planned certificate request"
+    return None
+
+
+def _connectivity(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    if first_match(_SETUP, t.own) and not first_match(_BREAKAGE, t.own):
+        return resolver, "service_request", "connectivity set-up request"
+    return None
+
+
+def _solr(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
+    hit = first_match(_SOLR_PROBLEM, t.own)
+    return (resolver, "incident", f"bulk event already failing: {hit}") if hit else None
+
+
+REFINEMENTS: dict[str, Refinement] = {
+    "objection_query": _objection, "annulment": _annulment, "erroneous_switch": _erroneous,
+    "withdrawal": _withdrawal, "missing_notification": _notification,
+    "switch_request_rejected": _rejected, "electricity_data_incorrect": _electricity_data,
+    "certificate_issue": _certificate, "connectivity": _connectivity,
+    "bulk_switch_solr": _solr,
+}
+
+
+def route(category: str, ticket: TicketText, facts: RouteFacts) -> tuple[str, str, RuleHit]:
+    """(resolver, type, the rule that decided them)."""
+    resolver, kind = CATEGORIES[category]
+    refine = REFINEMENTS.get(category)
+    refined = refine(ticket, facts, resolver, kind) if refine else None
+    if refined:
+        resolver, kind, why = refined
+        return resolver, kind, RuleHit("routing", (why,), resolver)
+    return resolver, kind, RuleHit("routing", (f"default route for {category}",), resolver)

@@ -1,0 +1,88 @@
+"""Impact signals: how much is affected (counts, whole classes, the market) and how badly."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.rules.base import RuleHit, TicketText, first_match
+from knowledge.rules.wordpattern import WordPattern
+
+_COUNT = re.compile(
+    r"(?<![\d,/])(?<!\d\.)(\d{1,3}(?:,\d{3})+|\d{1,6})\+?\s+(?:[a-z]+\s){0,2}?"
+    r"(?:switch(?:es)?|switch requests|mpans|mprns|mpxns|requests|registrations|updates|"
+    r"customers|sites|meter points|supply points|premises|properties|gains|losses)\b"
+)
+_STATUS_CODE_BEFORE = re.compile(r"(?:http|status|error|code)\W*$")
+_WHOLE_CLASS = WordPattern(
+    r"\b(?:all|every|any|zero|none of (?:our|the))\s+(?:(?:of\s+)?(?:our|the|my)\s+)?"
+    r"(?:[a-z]+\s){0,3}?(?:switch(?:es)?|messages?|calls?|requests?|gains?|updates?|"
+    r"notifications?|postcodes?|searches|addresses)\b|"
+    r"\b(?:cannot|can't|unable to) (?:submit|send|receive|transact)\b"
+)
+_FAILURE = WordPattern(
+    r"fail|reject|error|not (?:been )?(?:received|arriv|work)|\b5\d\d|\bzero\b|cannot|can't|"
+    r"unable|\bdown\b|timing out|timed out|haven't (?:received|had)|stopped|return\w* nothing|"
+    r"no results|empty"
+)
+_SENTENCE = re.compile(r"[^.!?\n]+")
+_MARKET_WIDE = WordPattern(
+    r"market[- ]wide|other (?:suppliers|participants|parties)|not just us|industry "
+    r"(?:call|chat)|all (?:suppliers|participants)|everyone is"
+)
+_HARD_DOWN = WordPattern(r"\b5\d\d(?:s|\b)|\b5xx\b|\bdown\b|unavailable|not responding|outage")
+_DEGRADED = WordPattern(
+    r"\bslow|taking \d+|\bdelay|intermittent|\b\d+ in \d+ calls|\bsome calls|timing out"
+)
+_SECURITY = WordPattern(
+    r"private key|compromised|security incident|key (?:was )?(?:exposed|leaked|committed)|"
+    r"exposure of"
+)
+_WORKAROUND = WordPattern(r"workaround|routed back|temporarily rout|fall(?:en)? ?back|still works")
+
+
+def affected_count(ticket: TicketText) -> RuleHit | None:
+    best, evidence = 0, ""
+    for match in _COUNT.finditer(ticket.own):
+        before = ticket.own[max(0, match.start() - 8) : match.start()]
+        if _STATUS_CODE_BEFORE.search(before) or match.group().endswith("too many requests"):
+            continue  # "HTTP 429 Too Many Requests" counts nothing
+        number = int(match.group(1).replace(",", ""))
+        if number > best:
+            best, evidence = number, match.group()
+    if not best:
+        return None
+    return RuleHit("affected_count", (evidence,), best)
+
+
+def _hit(name: str, pattern: WordPattern, text: str) -> RuleHit | None:
+    evidence = first_match(pattern, text)
+    return RuleHit(name, (evidence,)) if evidence else None
+
+
+def whole_class(ticket: TicketText) -> RuleHit | None:
+    """'all/every/any ... switches' only counts in a sentence that also says they fail."""
+    for sentence in _SENTENCE.findall(ticket.own):
+        if _WHOLE_CLASS.search(sentence) and _FAILURE.search(sentence):
+            return RuleHit("whole_class_failing", (" ".join(sentence.split())[:120],))
+    return None
+
+
+def market_wide(ticket: TicketText) -> RuleHit | None:
+    return _hit("market_wide", _MARKET_WIDE, ticket.own)
+
+
+def outage(ticket: TicketText) -> RuleHit | None:
+    """'hard' when calls fail outright, 'degraded' when they are slow or partly failing."""
+    degraded = first_match(_DEGRADED, ticket.own)
+    if degraded:
+        return RuleHit("service_degraded", (degraded,), "degraded")
+    hard = first_match(_HARD_DOWN, ticket.own)
+    return RuleHit("service_down", (hard,), "hard") if hard else None
+
+
+def security(ticket: TicketText) -> RuleHit | None:
+    return _hit("security_compromise", _SECURITY, ticket.own)
+
+
+def workaround(ticket: TicketText) -> RuleHit | None:
+    return _hit("workaround_in_place", _WORKAROUND, ticket.own)
