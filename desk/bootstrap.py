@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk.delivery import Deliverer, SkippingDeliverer
+from desk.inbound_processor import InboundProcessor, IntakePolicy
 from desk.outbox_worker import OutboxPolicy, OutboxWorker
 from desk.settings import Settings
+from desk.spooling import Incoming, Spooler
 from desk.ticket_views import TicketQueries
 from desk.tickets import DeskIdentity, TicketService
 from intake.mailfile import MailFileDeliverer
+from intake.parse import parse_message
 from intake.smtp_relay import RelayUrl, SmtpRelayDeliverer
+from intake.smtp_server import DeskHandler, SmtpConfig, SmtpServer
 from store import migrate
 from store.blobs import BlobStore
 from store.db import make_engine, make_session_factory
@@ -60,6 +65,35 @@ class App:
             self.notes.append(f"outbound mail: written as .eml files in {directory}")
         self.notes.append("Slack: not configured; chat outbox rows are marked skipped")
         return {"email": mail, "slack": SkippingDeliverer("Slack is not configured")}
+
+    @cached_property
+    def spooler(self) -> Spooler:
+        return Spooler(self.factory)
+
+    @cached_property
+    def inbound_processor(self) -> InboundProcessor:
+        s = self.settings
+        policy = IntakePolicy(
+            desk_addresses=s.accepted_addresses,
+            reopen_window=timedelta(days=s.reopen_window_days),
+            acks_per_sender_per_hour=s.acks_per_sender_per_hour,
+            max_message_bytes=s.max_message_bytes,
+        )
+        return InboundProcessor(self.factory, parse_message, self.tickets, policy)
+
+    def smtp_server(self) -> SmtpServer | None:
+        s = self.settings
+        if s.smtp_listen == "off":
+            return None
+        host, _, port = s.smtp_listen.rpartition(":")
+
+        def spool(raw: bytes, mail_from: str | None, rcpt_to: list[str], peer: str) -> int:
+            return self.spooler.spool(
+                Incoming(raw, "smtp", f"smtp:{peer}", mail_from, tuple(rcpt_to))
+            )
+
+        handler = DeskHandler(spool, s.accepted_addresses, max_recipients=100)
+        return SmtpServer(SmtpConfig(host, int(port), s.max_message_bytes), handler)
 
     def outbox_worker(self) -> OutboxWorker:
         s = self.settings

@@ -28,6 +28,21 @@ class Settings(BaseModel):
     desk_email: str = "servicedesk@switchdesk.example"
     log_level: str = "INFO"
     mail_relay: str | None = Field(None, description="smtp://user:pass@host:587?starttls=1")
+    desk_addresses: list[str] = Field(
+        default_factory=list, description="addresses the desk accepts mail for; default desk_email"
+    )
+    smtp_listen: str = Field("127.0.0.1:8025", description="host:port, or 'off'")
+    max_message_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    reopen_window_days: float = Field(14, ge=0)
+    acks_per_sender_per_hour: int = Field(5, ge=0)
+    imap_host: str | None = None
+    imap_port: int | None = Field(None, ge=1, le=65535)
+    imap_tls: bool = True
+    imap_user: str | None = None
+    imap_password: str | None = None
+    imap_folder: str = "INBOX"
+    imap_processed_folder: str | None = None
+    imap_poll_seconds: float = Field(60, gt=0)
     outbox_batch: int = Field(20, ge=1, le=1000)
     outbox_max_attempts: int = Field(8, ge=1, le=100)
     outbox_backoff_base: float = Field(2.0, gt=0)
@@ -51,6 +66,28 @@ class Settings(BaseModel):
 
             RelayUrl.parse(value)
         return value
+
+    @field_validator("desk_addresses", mode="before")
+    @classmethod
+    def _addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, list):
+            return [str(v).strip().lower() for v in value]
+        return value
+
+    @field_validator("smtp_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        if value != "off":
+            host, _, port = value.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError("must be host:port (e.g. 127.0.0.1:8025) or 'off'")
+        return value
+
+    @property
+    def accepted_addresses(self) -> frozenset[str]:
+        return frozenset(self.desk_addresses or [self.desk_email.lower()])
 
     @property
     def effective_database_url(self) -> str:

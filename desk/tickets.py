@@ -47,6 +47,7 @@ class NewTicket:
     attachments: Sequence[NewAttachment] = field(default_factory=tuple)
     triage: dict[str, Any] | None = None
     acknowledge: bool = True
+    flags: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -64,81 +65,126 @@ class TicketService:
     # --- opening ---------------------------------------------------------------------------
 
     def open(self, new: NewTicket, actor: Actor) -> str:
+        stored = self.store_attachments(new.attachments)  # content first, outside the transaction
+        with unit_of_work(self.factory) as session:
+            return format_ref(self.open_in(session, new, actor, stored).id)
+
+    def store_attachments(self, attachments: Sequence[NewAttachment]) -> list[str]:
+        """Blobs are written before the transaction that names them; an orphan blob is harmless."""
+        return [self.blobs.put(a.data) for a in attachments]
+
+    def open_in(
+        self,
+        session: Session,
+        new: NewTicket,
+        actor: Actor,
+        digests: Sequence[str] = (),
+        sender: directory.Sender | None = None,
+    ) -> Ticket:
+        """Open a ticket inside the caller's transaction (the intake marks its spool row in it)."""
         ticket_type = lifecycle.check_type(new.type or "incident")
         impact = parse_level(new.impact if new.impact is not None else 3, "impact")
         urgency = parse_level(new.urgency if new.urgency is not None else 3, "urgency")
         if not new.subject.strip() and not new.body.strip():
             raise InvalidInput("a ticket needs a subject or a body")
-        stored = [(a, self.blobs.put(a.data)) for a in new.attachments]  # before the commit
-        with unit_of_work(self.factory) as session:
+        if sender is None:
             sender = directory.find_sender(session, new.requester_email or "")
-            if new.resolver and directory.resolver_group(session, new.resolver) is None:
-                raise InvalidInput(f"unknown resolver group {new.resolver!r}")
-            now = utcnow()
-            ticket = Ticket(
-                type=ticket_type,
-                status=lifecycle.NEW,
-                impact=impact,
-                urgency=urgency,
-                priority=priority_for(impact, urgency),
-                category=new.category,
-                organisation_id=sender.organisation.id if sender.organisation else None,
-                contact_id=sender.contact.id if sender.contact else None,
-                requester_email=(new.requester_email or "").lower() or None,
-                requester_name=new.requester_name
-                or (sender.contact.name if sender.contact else None),
-                verified=sender.organisation is not None,
-                subject=" ".join(new.subject.split())[:1000],
-                channel=actor.channel,
-                triage=new.triage,
-                created_at=now,
-                updated_at=now,
-            )
-            ticket.mpxns = [
-                TicketMpxn(position=i, value=v, kind=k) for i, (v, k) in enumerate(new.mpxns)
-            ]
-            session.add(ticket)
-            session.flush()
-            message = self._message(
+        if new.resolver and directory.resolver_group(session, new.resolver) is None:
+            raise InvalidInput(f"unknown resolver group {new.resolver!r}")
+        now = utcnow()
+        ticket = Ticket(
+            type=ticket_type, status=lifecycle.NEW, impact=impact, urgency=urgency,
+            priority=priority_for(impact, urgency), category=new.category,
+            organisation_id=sender.organisation.id if sender.organisation else None,
+            contact_id=sender.contact.id if sender.contact else None,
+            requester_email=(new.requester_email or "").lower() or None,
+            requester_name=new.requester_name or (sender.contact.name if sender.contact else None),
+            verified=sender.organisation is not None and "dmarc_fail" not in new.flags,
+            subject=" ".join(new.subject.split())[:1000] or "(no subject)",
+            channel=actor.channel, triage=new.triage, flags=list(new.flags),
+            created_at=now, updated_at=now,
+        )  # fmt: skip
+        ticket.mpxns = [
+            TicketMpxn(position=i, value=v, kind=k) for i, (v, k) in enumerate(new.mpxns)
+        ]
+        session.add(ticket)
+        session.flush()
+        message = self._message(
+            session,
+            ticket,
+            new.message_kind,
+            actor,
+            new.body,
+            subject=new.subject,
+            email_message_id=new.email_message_id,
+        )
+        self._attach(session, ticket, message, new.attachments, digests)
+        self._audit(
+            session,
+            ticket,
+            actor,
+            "open",
+            None,
+            lifecycle.NEW,
+            f"{ticket.type} {ticket.priority} from {ticket.requester_email or 'unknown'}",
+        )
+        if new.resolver:
+            self._assign(session, ticket, new.resolver, actor)
+        if new.acknowledge and ticket.requester_email:
+            self._mail(
                 session,
                 ticket,
-                new.message_kind,
-                actor,
-                new.body,
-                subject=new.subject,
-                email_message_id=new.email_message_id,
+                "acknowledgement",
+                {},
+                record=f"Acknowledgement sent: logged as {format_ref(ticket.id)}.",
             )
-            for attachment, digest in stored:
-                session.add(
-                    Attachment(
-                        ticket_id=ticket.id,
-                        message_id=message.id,
-                        sha256=digest,
-                        filename=attachment.filename[:500],
-                        content_type=attachment.content_type,
-                        size=len(attachment.data),
-                    )
-                )
-            self._audit(
-                session,
-                ticket,
-                actor,
-                "open",
-                None,
-                lifecycle.NEW,
-                f"{ticket.type} {ticket.priority} from {ticket.requester_email or 'unknown'}",
-            )
-            if new.resolver:
-                self._assign(session, ticket, new.resolver, actor)
-            if new.acknowledge and ticket.requester_email:
-                self._mail(
-                    session,
-                    ticket,
-                    "acknowledgement",
-                    {},
-                    record=f"Acknowledgement sent: logged as {format_ref(ticket.id)}.",
-                )
-            return format_ref(ticket.id)
+        return ticket
+
+    def add_email_in(
+        self,
+        session: Session,
+        ticket: Ticket,
+        actor: Actor,
+        body: str,
+        subject: str,
+        email_message_id: str | None,
+        visibility: str,
+        attachments: Sequence[NewAttachment] = (),
+        digests: Sequence[str] = (),
+        action: str = "email_in",
+    ) -> Message:
+        """An inbound e-mail on an existing ticket: a participant's reply or a provider update."""
+        message = self._message(
+            session,
+            ticket,
+            "inbound_email",
+            actor,
+            body,
+            subject=subject,
+            email_message_id=email_message_id,
+            visibility=visibility,
+        )
+        self._attach(session, ticket, message, attachments, digests)
+        self._audit(session, ticket, actor, action, None, None, _clip(body))
+        ticket.updated_at = utcnow()
+        return message
+
+    def reopen_in(self, session: Session, ticket: Ticket, reason: str, actor: Actor) -> None:
+        self._reopen(session, ticket, reason, actor)
+
+    def move_in(
+        self, session: Session, ticket: Ticket, status: str, actor: Actor, detail: str | None = None
+    ) -> None:
+        self._move(session, ticket, status, actor, detail)
+
+    def link_in(
+        self, session: Session, ticket: Ticket, other: Ticket, actor: Actor, kind: str = "related"
+    ) -> None:
+        if ticket.id == other.id:
+            raise InvalidInput("a ticket cannot be linked to itself")
+        for a, b in ((ticket, other), (other, ticket)):
+            session.add(TicketLink(ticket_id=a.id, other_id=b.id, kind=kind))
+            self._audit(session, a, actor, "link", None, format_ref(b.id), kind)
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -215,13 +261,9 @@ class TicketService:
 
     def link(self, ref: str, other_ref: str, actor: Actor, kind: str = "related") -> None:
         with unit_of_work(self.factory) as session:
-            ticket, other = self._get(session, ref), self._get(session, other_ref)
-            if ticket.id == other.id:
-                raise InvalidInput("a ticket cannot be linked to itself")
-            for a, b in ((ticket, other), (other, ticket)):
-                session.add(TicketLink(ticket_id=a.id, other_id=b.id, kind=kind))
-            self._audit(session, ticket, actor, "link", None, format_ref(other.id), kind)
-            self._audit(session, other, actor, "link", None, format_ref(ticket.id), kind)
+            self.link_in(
+                session, self._get(session, ref), self._get(session, other_ref), actor, kind
+            )
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -271,6 +313,26 @@ class TicketService:
         self._move(session, ticket, target, actor, f"reopened: {reason}")
         ticket.resolved_at = None
 
+    def _attach(
+        self,
+        session: Session,
+        ticket: Ticket,
+        message: Message,
+        attachments: Sequence[NewAttachment],
+        digests: Sequence[str],
+    ) -> None:
+        for attachment, digest in zip(attachments, digests, strict=True):
+            session.add(
+                Attachment(
+                    ticket_id=ticket.id,
+                    message_id=message.id,
+                    sha256=digest,
+                    filename=attachment.filename[:500] or "unnamed",
+                    content_type=attachment.content_type[:200],
+                    size=len(attachment.data),
+                )
+            )
+
     def _message(
         self,
         session: Session,
@@ -280,17 +342,18 @@ class TicketService:
         body: str,
         subject: str | None = None,
         email_message_id: str | None = None,
+        visibility: str | None = None,
     ) -> Message:
-        visibility = (
-            "participant" if kind in ("inbound_email", "outbound_email", "phone") else "internal"
-        )
+        if visibility is None:
+            participant = kind in ("inbound_email", "outbound_email", "phone")
+            visibility = "participant" if participant else "internal"
         message = Message(
             ticket_id=ticket.id,
             kind=kind,
             author=actor.name,
             channel=actor.channel,
             visibility=visibility,
-            subject=subject,
+            subject=subject[:1000] if subject else subject,
             body=body,
             email_message_id=email_message_id,
             created_at=utcnow(),

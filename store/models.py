@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -38,9 +39,9 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    mpids: Mapped[list[Mpid]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    domains: Mapped[list[OrgDomain]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    contacts: Mapped[list[Contact]] = relationship(back_populates="organisation", lazy="selectin")
+    mpids: Mapped[list[Mpid]] = relationship(cascade="all, delete-orphan")
+    domains: Mapped[list[OrgDomain]] = relationship(cascade="all, delete-orphan")
+    contacts: Mapped[list[Contact]] = relationship(back_populates="organisation")
 
     @property
     def role_codes(self) -> tuple[str, ...]:
@@ -118,6 +119,7 @@ class Ticket(Base):
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_org", "organisation_id", "created_at"),
         Index("ix_tickets_status", "status", "created_at"),
+        Index("ix_tickets_requester", "requester_email", "created_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     type: Mapped[str] = mapped_column(String(20))
@@ -136,6 +138,7 @@ class Ticket(Base):
     subject: Mapped[str] = mapped_column(String(1000))
     channel: Mapped[str] = mapped_column(String(20))
     triage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
@@ -230,3 +233,52 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+
+
+# --- e-mail intake -------------------------------------------------------------------------
+
+
+class InboundRecord(Base):
+    """The inbound spool: raw bytes and envelope, stored before anything is acknowledged.
+
+    `first_sha256` and `first_message_key` are set only on the first copy of a message, and
+    are unique, so two processes spooling the same message at once cannot both win.
+    """
+
+    __tablename__ = "inbound"
+    __table_args__ = (Index("ix_inbound_state", "state", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    received_via: Mapped[str] = mapped_column(String(8))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str | None] = mapped_column(String(1000))
+    mail_from: Mapped[str | None] = mapped_column(String(998))
+    rcpt_to: Mapped[list[str]] = mapped_column(JSON, default=list)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    from_addr: Mapped[str | None] = mapped_column(String(998))
+    first_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    first_message_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    duplicate_of: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    outcome: Mapped[str | None] = mapped_column(String(16), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    parsed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    traceback: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    processed_at: Mapped[datetime | None]
+
+
+class ImapCheckpoint(Base):
+    """How far a mailbox has been spooled: UIDs are only meaningful under one UIDVALIDITY."""
+
+    __tablename__ = "imap_checkpoints"
+    mailbox: Mapped[str] = mapped_column(String(500), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,7 @@ import click
 
 from desk.cli.admin import db, directory, outbox_group
 from desk.cli.context import Context
+from desk.cli.intake import inbound_group, ingest
 from desk.cli.serve import serve
 from desk.cli.tickets import tickets
 
@@ -24,7 +25,7 @@ def cli(ctx: click.Context, config: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, directory, tickets, outbox_group, serve):
+for command in (db, directory, tickets, ingest, inbound_group, outbox_group, serve):
     cli.add_command(command)
 
 

@@ -31,12 +31,24 @@ def serve(app: App) -> None:
     log.info("database: %s", app.engine.url.render_as_string(hide_password=True))
     for note in app.notes:
         log.info(note)
-    threads = [threading.Thread(target=worker.run, args=(stop,), name="outbox")]
+    processor = app.inbound_processor
+    threads = [
+        threading.Thread(target=worker.run, args=(stop,), name="outbox"),
+        threading.Thread(target=processor.run, args=(stop, app.spooler.wake), name="inbound"),
+    ]
+    smtp = app.smtp_server()
+    if smtp is None:
+        log.info("SMTP: off")
+    else:
+        smtp.start()
     for thread in threads:
         thread.start()
     log.info("switchdesk is running; Ctrl-C stops it")
     while not stop.wait(0.5):
         pass
+    if smtp is not None:
+        smtp.stop()
+    app.spooler.wake.set()
     for thread in threads:
         thread.join(timeout=30)
     log.info("switchdesk stopped")

@@ -118,7 +118,7 @@ def test_sender_identity_from_directory(demo_app: App) -> None:
         by_domain = find_sender(session, "someone.new@kestrel-pg.example")
         assert by_domain.contact is None and by_domain.organisation.name == "Kestrel Power & Gas"
         provider = find_sender(session, "uklink-desk@gasdata.example")
-        assert provider.resolver.key == "xoserve_uk_link" and provider.kind == "resolver"
+        assert provider.resolver == "xoserve_uk_link" and provider.kind == "resolver"
         stranger = find_sender(session, "x@unknown.example")
         assert not stranger.known and stranger.kind is None
         person = session.scalar(select(Person).where(Person.role == "resolver"))

@@ -1,0 +1,115 @@
+"""The SMTP edge against real smtplib clients on loopback."""
+
+import smtplib
+from email import policy
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import select
+
+from desk.bootstrap import App, build
+from desk.settings import Settings
+from store.db import unit_of_work
+from store.models import InboundRecord
+from tests.support.smtp import free_port
+
+DESK = "servicedesk@switchdesk.example"
+
+
+def _mail(subject: str = "Switch stuck", body: str = "MPAN 1906293768104 pending") -> bytes:
+    message = EmailMessage()
+    message["From"] = "Priya Raman <priya.raman@brightwater-energy.example>"
+    message["To"] = DESK
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{subject.replace(' ', '.')}@brightwater-energy.example>"
+    message.set_content(body)
+    return message.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire
+
+
+@pytest.fixture
+def smtp_app(demo_app: App):
+    demo_app.settings.smtp_listen = f"127.0.0.1:{free_port()}"
+    demo_app.settings.max_message_bytes = 200_000
+    server = demo_app.smtp_server()
+    server.start()
+    yield demo_app, server.config.port
+    server.stop()
+
+
+def test_accepted_only_after_the_spool_commit(smtp_app) -> None:
+    app, port = smtp_app
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        client.sendmail("priya.raman@brightwater-energy.example", [DESK], _mail())
+        code, text = client.noop()
+    with unit_of_work(app.factory) as session:
+        [record] = session.scalars(select(InboundRecord)).all()
+        assert (record.received_via, record.state, record.rcpt_to) == ("smtp", "pending", [DESK])
+        assert b"Subject: Switch stuck" in record.raw and b"1906293768104 pending" in record.raw
+        assert record.source.startswith("smtp:127.0.0.1:")
+    [result] = app.inbound_processor.process_pending()
+    assert result.outcome == "ticket_created" and result.ticket_ref == "SD-000001"
+
+
+def test_unknown_recipient_gets_550_and_too_large_552(smtp_app) -> None:
+    app, port = smtp_app
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        client.ehlo()
+        client.mail("priya.raman@brightwater-energy.example")
+        code, text = client.rcpt("someone.else@switchdesk.example")
+        assert code == 550 and b"5.1.1" in text
+    big = _mail(body=("x" * 70 + "\n") * 4000)
+    with smtplib.SMTP("127.0.0.1", port) as client:  # announced with SIZE: refused at MAIL
+        with pytest.raises(smtplib.SMTPSenderRefused) as refused:
+            client.sendmail("priya.raman@brightwater-energy.example", [DESK], big)
+        assert refused.value.smtp_code == 552 and b"5.3.4" in refused.value.smtp_error
+    with smtplib.SMTP("127.0.0.1", port) as client:  # not announced: refused after DATA
+        client.ehlo()
+        client.mail("priya.raman@brightwater-energy.example")
+        client.rcpt(DESK)
+        code, text = client.data(big)
+        assert code == 552 and b"5.3.4" in text
+    with smtplib.SMTP("127.0.0.1", port) as client, pytest.raises(smtplib.SMTPDataError) as err:
+        client.sendmail(
+            "priya.raman@brightwater-energy.example",
+            [DESK],
+            b"Subject: long\r\n\r\n" + b"y" * 2000 + b"\r\n",
+        )
+    assert err.value.smtp_code == 500  # a line over 1,000 octets, as RFC 5321 allows
+    with unit_of_work(app.factory) as session:
+        assert session.scalars(select(InboundRecord)).all() == []
+
+
+def test_database_down_answers_451_so_the_sender_retries(tmp_path) -> None:
+    settings = Settings(
+        home=tmp_path,
+        smtp_listen=f"127.0.0.1:{free_port()}",
+        database_url="postgresql+psycopg://postgres@127.0.0.1:1/none",
+    )
+    app = build(settings)
+    server = app.smtp_server()
+    server.start()
+    try:
+        with (
+            smtplib.SMTP("127.0.0.1", server.config.port) as client,
+            pytest.raises(smtplib.SMTPDataError) as err,
+        ):
+            client.sendmail("priya.raman@brightwater-energy.example", [DESK], _mail())
+        assert err.value.smtp_code == 451 and b"4.3.0" in err.value.smtp_error
+    finally:
+        server.stop()
+        app.close()
+
+
+def test_the_same_message_twice_is_one_ticket_and_one_duplicate(smtp_app) -> None:
+    app, port = smtp_app
+    for _ in range(2):
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.sendmail("priya.raman@brightwater-energy.example", [DESK], _mail())
+    app.inbound_processor.process_pending()
+    with unit_of_work(app.factory) as session:
+        first, second = session.scalars(select(InboundRecord).order_by(InboundRecord.id)).all()
+        assert (first.outcome, second.outcome, second.duplicate_of) == (
+            "ticket_created",
+            "duplicate",
+            first.id,
+        )
