@@ -15,8 +15,10 @@ from desk.inbound_processor import InboundProcessor, IntakePolicy
 from desk.outbox_worker import OutboxPolicy, OutboxWorker
 from desk.settings import Settings
 from desk.spooling import Incoming, Spooler
+from desk.ticket_records import DeskIdentity
 from desk.ticket_views import TicketQueries
-from desk.tickets import DeskIdentity, TicketService
+from desk.tickets import TicketService
+from desk.triage_service import TriageService
 from intake.mailfile import MailFileDeliverer
 from intake.parse import parse_message
 from intake.smtp_relay import RelayUrl, SmtpRelayDeliverer
@@ -44,8 +46,13 @@ class App:
         return BlobStore(self.settings.home / "blobs")
 
     @cached_property
+    def triage(self) -> TriageService:
+        s = self.settings
+        return TriageService.load(s.kb_dir, None, s.first_line_threshold)
+
+    @cached_property
     def tickets(self) -> TicketService:
-        return TicketService(self.factory, self.blobs, self.desk)
+        return TicketService(self.factory, self.blobs, self.desk, self.triage)
 
     @cached_property
     def queries(self) -> TicketQueries:

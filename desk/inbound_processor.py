@@ -260,6 +260,7 @@ class InboundProcessor:
         new = NewTicket(
             requester_email=m.from_addr, requester_name=m.from_name or None,
             subject=m.subject, body=m.body_text, message_kind="inbound_email",
+            new_text=m.new_text or m.body_text, quoted=m.quoted_text,
             email_message_id=m.message_id, attachments=attachments, flags=flags,
             resolver=None if sender.organisation and not dmarc_fail else "service_desk",
             acknowledge=not m.is_auto_reply and self._may_acknowledge(session, m.from_addr),

@@ -43,6 +43,8 @@ class Settings(BaseModel):
     imap_folder: str = "INBOX"
     imap_processed_folder: str | None = None
     imap_poll_seconds: float = Field(60, gt=0)
+    kb_dir: Path | None = Field(None, description="knowledge articles; default the packaged ones")
+    first_line_threshold: float = Field(80.0, ge=0, le=100)
     outbox_batch: int = Field(20, ge=1, le=1000)
     outbox_max_attempts: int = Field(8, ge=1, le=100)
     outbox_backoff_base: float = Field(2.0, gt=0)

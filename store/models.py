@@ -282,3 +282,24 @@ class ImapCheckpoint(Base):
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     last_uid: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- knowledge -----------------------------------------------------------------------------
+
+
+class KbArticleVersion(Base):
+    """Each distinct content of an article gets the next version; tickets cite (id, version)."""
+
+    __tablename__ = "kb_article_versions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "version"),
+        UniqueConstraint("article_id", "sha256"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(40))
+    content: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,6 +7,7 @@ import click
 from desk.cli.admin import db, directory, outbox_group
 from desk.cli.context import Context
 from desk.cli.intake import inbound_group, ingest
+from desk.cli.knowledge import kb, triage
 from desk.cli.serve import serve
 from desk.cli.tickets import tickets
 
@@ -25,7 +26,7 @@ def cli(ctx: click.Context, config: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, directory, tickets, ingest, inbound_group, outbox_group, serve):
+for command in (db, directory, tickets, ingest, inbound_group, kb, triage, outbox_group, serve):
     cli.add_command(command)
 
 

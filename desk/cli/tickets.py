@@ -155,7 +155,7 @@ def show(app: App, ref: str, as_json: bool) -> None:
     click.echo(f"Resolver:  {view['resolver'] or '-'}")
     click.echo(
         f"Priority:  {view['priority']} (impact {view['impact']} x urgency {view['urgency']})"
-        + (f" - override: {view['priority_reason']}" if view["priority_reason"] else "")
+        + (f" - {view['priority_reason']}" if view["priority_reason"] else "")
     )
     if view["mpxn"]:
         click.echo(f"MPxN:      {', '.join(view['mpxn'])}")

@@ -82,7 +82,7 @@ def test_phone_call_to_resolution(run) -> None:
         (["tickets", "show", "SD-000042"], "no ticket SD-000042"),
         (["tickets", "show", "banana"], "not a ticket reference"),
         (["tickets", "assign", "SD-000001", "plumbers"], "unknown resolver group 'plumbers'"),
-        (["tickets", "close", "SD-000001"], "cannot move a ticket from new to closed"),
+        (["tickets", "close", "SD-000001"], "cannot move a ticket from assigned to closed"),
         (["tickets", "priority", "SD-000001", "P9", "why"], "priority must be one of"),
         (["tickets", "list", "--status", "done"], "status must be one of"),
         (["directory", "load", "/nonexistent.yaml"], "file not found"),

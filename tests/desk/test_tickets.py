@@ -25,17 +25,25 @@ def _count(app: App, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def test_open_assign_note_resolve_history(demo_app: App) -> None:
+def test_open_triage_route_note_resolve_history(demo_app: App) -> None:
     app = demo_app
-    ref = _open(app, impact=3, urgency=2, mpxns=[("1906293768104", "mpan")])
-    app.tickets.assign(ref, "registration_service", AGENT)
+    ref = _open(app, subject="Switch request rejected - RMP not found",
+                body="Our switch request for MPAN 1906293768104 was rejected: RMP not found. "
+                     "ECOES shows the point as traded.")  # fmt: skip
     app.tickets.note(ref, "ECOES shows the point traded", AGENT)
     app.tickets.resolve(ref, "The RMP was recreated; please resubmit.", AGENT)
 
     view = app.queries.show(ref)
     assert view["ref"] == ref and view["status"] == "resolved"
-    assert view["priority"] == "P3" and view["organisation"] == "Brightwater Energy"
-    assert view["verified"] is True and view["mpxn"] == ["1906293768104"]
+    assert view["organisation"] == "Brightwater Energy" and view["verified"] is True
+    assert view["mpxn"] == ["1906293768104"]  # found by triage
+    assert (view["resolver"], view["type"], view["category"]) == (
+        "registration_service",
+        "incident",
+        "switch_request_rejected",
+    )
+    assert view["triage"]["summary"].startswith("routed to registration_service: MPAN")
+    assert view["triage"]["articles"][0]["version"] == 1
     assert [m["kind"] for m in view["messages"]] == [
         "phone",
         "outbound_email",
@@ -51,6 +59,7 @@ def test_open_assign_note_resolve_history(demo_app: App) -> None:
     actions = [(e["action"], e["from"], e["to"]) for e in app.queries.history(ref)]
     assert actions == [
         ("open", None, "new"),
+        ("triage", None, "registration_service"),
         ("assign", None, "registration_service"),
         ("status", "new", "assigned"),
         ("note", None, None),
@@ -60,14 +69,28 @@ def test_open_assign_note_resolve_history(demo_app: App) -> None:
     with unit_of_work(app.factory) as session:
         rows = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
         assert [(r.channel, r.payload.get("template") or r.payload["kind"]) for r in rows] == [
-            ("email", "acknowledgement"),
             ("slack", "ticket_card"),
+            ("email", "acknowledgement"),
             ("email", "resolved"),
         ]
-        ack, _, resolved = rows
+        _, ack, resolved = rows
         # one ticket, one e-mail thread: the resolution answers the acknowledgement
         assert resolved.payload["in_reply_to"] == ack.payload["message_id"]
         assert resolved.payload["subject"].startswith(f"[{ref}]")
+
+
+def test_explicit_fields_win_over_triage(demo_app: App) -> None:
+    ref = _open(
+        demo_app,
+        impact=3,
+        urgency=2,
+        resolver="dno_mpas",
+        type="query",
+        mpxns=[("1906293768104", "mpan")],
+    )
+    view = demo_app.queries.show(ref)
+    assert (view["priority"], view["resolver"], view["type"]) == ("P3", "dno_mpas", "query")
+    assert view["triage"] is not None  # still triaged, for the agent's information
 
 
 def test_references_are_sequential_and_unique(demo_app: App) -> None:
@@ -80,7 +103,7 @@ def test_a_failed_change_leaves_no_trace(demo_app: App) -> None:
     events, rows = _count(demo_app, AuditEvent), _count(demo_app, OutboxRow)
     with pytest.raises(InvalidInput, match="unknown resolver group 'gas_people'"):
         demo_app.tickets.assign(ref, "gas_people", AGENT)
-    with pytest.raises(IllegalTransition, match="from new to closed"):
+    with pytest.raises(IllegalTransition, match="from assigned to closed"):
         demo_app.tickets.close(ref, AGENT)
     with pytest.raises(NotFound, match="no ticket SD-000999"):
         demo_app.tickets.note("SD-000999", "hello", AGENT)
@@ -89,7 +112,7 @@ def test_a_failed_change_leaves_no_trace(demo_app: App) -> None:
     with pytest.raises(InvalidInput, match="cannot be empty"):
         demo_app.tickets.note(ref, " ", AGENT)
     assert (_count(demo_app, AuditEvent), _count(demo_app, OutboxRow)) == (events, rows)
-    assert demo_app.queries.show(ref)["status"] == "new"
+    assert demo_app.queries.show(ref)["status"] == "assigned"
 
 
 def test_priority_override_keeps_the_reason(demo_app: App) -> None:
@@ -136,8 +159,9 @@ def test_unknown_sender_is_unverified_and_learns_only_the_reference(demo_app: Ap
     )
     view = demo_app.queries.show(ref)
     assert view["verified"] is False and view["organisation"] is None
+    assert view["resolver"] == "service_desk"  # routed to the desk for review
     with unit_of_work(demo_app.factory) as session:
-        ack = session.scalars(select(OutboxRow)).one()
+        ack = session.scalars(select(OutboxRow).where(OutboxRow.channel == "email")).one()
     assert "Big Customer" not in ack.payload["subject"]
     assert ack.payload["context"]["subject"] == ""
     assert ack.payload["auto_submitted"] == "auto-replied"
