@@ -85,6 +85,7 @@ class InboundProcessor:
         policy: IntakePolicy,
     ) -> None:
         self.factory, self.parse, self.tickets, self.policy = factory, parse, tickets, policy
+        self.desk_domain = tickets.desk.email.rsplit("@", 1)[-1].lower()
 
     # --- running ---------------------------------------------------------------------------
 
@@ -172,7 +173,9 @@ class InboundProcessor:
             return self._bounce(session, m)
         if not m.from_addr:
             return Outcome("rejected", detail="no sender address")
-        if m.from_addr in self.policy.desk_addresses or is_desk_message(session, m.message_id):
+        if m.from_addr in self.policy.desk_addresses or is_desk_message(
+            session, m.message_id, self.tickets.desk.email.rsplit("@", 1)[-1].lower()
+        ):
             return Outcome("auto_reply", detail="the desk's own mail")
         sender = directory.sender(m.from_addr)
         dmarc_fail = m.auth_results.get("dmarc") == "fail" and sender.organisation is not None

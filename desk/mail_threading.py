@@ -63,9 +63,9 @@ def _judge(session: Session, sender: Sender, ticket_id: int, how: str) -> Thread
     return ThreadMatch(ticket, how, allowed, provider)
 
 
-def is_desk_message(session: Session, message_id: str | None) -> bool:
+def is_desk_message(session: Session, message_id: str | None, desk_domain: str) -> bool:
     """True when this Message-ID is one the desk itself sent: the desk never answers itself."""
-    if not message_id:
+    if not message_id or not message_id.lower().endswith("@" + desk_domain):
         return False
     found = session.scalar(
         select(Message.id)

@@ -297,7 +297,8 @@ class TicketService:
 
     def _assign(self, session: Session, ticket: Ticket, group: str, actor: Actor,
                 previous: str | None) -> None:  # fmt: skip
-        if directory.resolver_group(session, group) is None:
+        target = directory.resolver_group(session, group)
+        if target is None:
             known = ", ".join(sorted(directory.resolver_keys(session))) or "none loaded"
             raise InvalidInput(f"unknown resolver group {group!r} (known: {known})")
         if not lifecycle.is_open(ticket.status):
@@ -315,6 +316,7 @@ class TicketService:
 
     @staticmethod
     def _notify_group(session: Session, ticket: Ticket, group: str) -> None:
+        """Post the ticket's card in the group's channel (through the outbox)."""
         target = directory.resolver_group(session, group)
         if target is not None and target.slack_channel:
             outbox.enqueue(

@@ -126,7 +126,8 @@ def find_sender(session: Session, email: str) -> Sender:
 
 
 def resolver_group(session: Session, key: str) -> ResolverGroup | None:
-    group = session.get(ResolverGroup, key)
+    with session.no_autoflush:  # a look-up: no reason to flush the caller's pending rows
+        group = session.get(ResolverGroup, key)
     return group if group is not None and group.active else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -43,6 +44,9 @@ def serve(app: App) -> None:
         smtp.start()
     for thread in threads:
         thread.start()
+    # Start-up objects live as long as the process: keep them out of full GC passes, which
+    # otherwise add 30-100 ms pauses to request handling.
+    gc.freeze()
     log.info("switchdesk is running; Ctrl-C stops it")
     while not stop.wait(0.5):
         pass
