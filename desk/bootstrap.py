@@ -19,6 +19,7 @@ from desk.ticket_records import DeskIdentity
 from desk.ticket_views import TicketQueries
 from desk.tickets import TicketService
 from desk.triage_service import TriageService
+from intake.imap_poller import ImapConfig, ImapPoller
 from intake.mailfile import MailFileDeliverer
 from intake.parse import parse_message
 from intake.smtp_relay import RelayUrl, SmtpRelayDeliverer
@@ -101,6 +102,22 @@ class App:
 
         handler = DeskHandler(spool, s.accepted_addresses, max_recipients=100)
         return SmtpServer(SmtpConfig(host, int(port), s.max_message_bytes), handler)
+
+    def imap_poller(self) -> ImapPoller | None:
+        s = self.settings
+        if not s.imap_host:
+            return None
+        config = ImapConfig(
+            host=s.imap_host,
+            port=s.imap_port or (993 if s.imap_tls else 143),
+            ssl=s.imap_tls,
+            username=s.imap_user or "",
+            password=s.imap_password or "",
+            folder=s.imap_folder,
+            poll_seconds=s.imap_poll_seconds,
+            processed_folder=s.imap_processed_folder,
+        )
+        return ImapPoller(config, self.spooler)
 
     def outbox_worker(self) -> OutboxWorker:
         s = self.settings

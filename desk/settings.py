@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from desk.errors import DeskError
 
@@ -87,6 +94,14 @@ class Settings(BaseModel):
                 raise ValueError("must be host:port (e.g. 127.0.0.1:8025) or 'off'")
         return value
 
+    @model_validator(mode="after")
+    def _imap_complete(self) -> Settings:
+        if self.imap_host and not (self.imap_user and self.imap_password):
+            raise ValueError("imap_host needs imap_user and imap_password")
+        if self.imap_processed_folder and self.imap_processed_folder == self.imap_folder:
+            raise ValueError("imap_processed_folder must differ from imap_folder")
+        return self
+
     @property
     def accepted_addresses(self) -> frozenset[str]:
         return frozenset(self.desk_addresses or [self.desk_email.lower()])
@@ -120,6 +135,9 @@ def load_settings(config_file: str | Path | None, environ: Mapping[str, str]) ->
         return Settings.model_validate({**file_values, **env_values})
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:
+            raise SettingsError(f"invalid settings: {message}") from None
+        name = ".".join(str(p) for p in first["loc"])
         source = "SWITCHDESK_" + name.upper() if name in env_values else name
-        raise SettingsError(f"invalid setting {source}: {first['msg']}") from None
+        raise SettingsError(f"invalid setting {source}: {message}") from None

@@ -37,6 +37,12 @@ def serve(app: App) -> None:
         threading.Thread(target=worker.run, args=(stop,), name="outbox"),
         threading.Thread(target=processor.run, args=(stop, app.spooler.wake), name="inbound"),
     ]
+    imap = app.imap_poller()
+    if imap is None:
+        log.info("IMAP: not configured")
+    else:
+        threads.append(threading.Thread(target=imap.run, args=(stop,), name="imap"))
+        log.info("IMAP: polling %s", imap.config.mailbox)
     smtp = app.smtp_server()
     if smtp is None:
         log.info("SMTP: off")

@@ -64,3 +64,97 @@ def test_serve_delivers_outbox_mail_and_stops_on_sigterm(tmp_path: Path) -> None
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_serve_takes_mail_by_smtp_and_imap_into_tickets(tmp_path: Path) -> None:
+    """The whole desk: SMTP and IMAP in, the same message once, tickets and acknowledgements out."""
+    import json
+    import smtplib
+    from email import policy
+    from email.message import EmailMessage
+
+    from tests.support.dovecot import append, dovecot_server, flags
+    from tests.support.smtp import free_port
+
+    def message(subject: str, message_id: str) -> bytes:
+        m = EmailMessage()
+        m["From"] = "Priya Raman <priya.raman@brightwater-energy.example>"
+        m["To"] = "servicedesk@switchdesk.example"
+        m["Subject"], m["Message-ID"] = subject, f"<{message_id}@brightwater-energy.example>"
+        m.set_content("Switch for MPAN 1906293768104 rejected: RMP not found.")
+        return m.as_bytes(policy=policy.SMTP)
+
+    command = [sys.executable, "-m", "desk.cli.main"]
+    with dovecot_server() as imap:
+        smtp_port = free_port()
+        env = {
+            **os.environ,
+            "SWITCHDESK_OUTBOX_POLL_SECONDS": "0.2",
+            "SWITCHDESK_SMTP_LISTEN": f"127.0.0.1:{smtp_port}",
+            "SWITCHDESK_IMAP_HOST": imap.host,
+            "SWITCHDESK_IMAP_PORT": str(imap.port),
+            "SWITCHDESK_IMAP_TLS": "false",
+            "SWITCHDESK_IMAP_USER": imap.user,
+            "SWITCHDESK_IMAP_PASSWORD": imap.password,
+            "SWITCHDESK_IMAP_POLL_SECONDS": "1",
+        }
+        for name in ("SWITCHDESK_DATABASE_URL", "SWITCHDESK_HOME"):
+            env.pop(name, None)
+        subprocess.run(
+            [*command, "db", "upgrade"],
+            cwd=tmp_path,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        subprocess.run(
+            [*command, "directory", "load", str(DEMO_DIRECTORY)],
+            cwd=tmp_path,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        log = (tmp_path / "serve.log").open("w+")
+        server = subprocess.Popen(
+            [*command, "serve"],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert _wait_for(lambda: "is running" in Path(log.name).read_text())
+            both = message("Switch rejected", "both-ways")
+            with smtplib.SMTP("127.0.0.1", smtp_port) as client:
+                client.sendmail(
+                    "priya.raman@brightwater-energy.example",
+                    ["servicedesk@switchdesk.example"],
+                    both,
+                )
+            append(imap, [both, message("Gas data wrong", "imap-only")])
+
+            def outcomes() -> list[str]:
+                out = subprocess.run(
+                    [*command, "inbound", "list", "--json"],
+                    cwd=tmp_path,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
+                return sorted(r["outcome"] or "pending" for r in json.loads(out.stdout or "[]"))
+
+            assert _wait_for(
+                lambda: outcomes() == ["duplicate", "ticket_created", "ticket_created"]
+            ), outcomes()
+            assert _wait_for(lambda: all(b"\\Seen" in f for f in flags(imap).values()))
+            sent = tmp_path / "var" / "mail" / "sent"
+            assert _wait_for(lambda: len(list(sent.glob("*.eml"))) == 2)
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=30) == 0
+        finally:
+            if server.poll() is None:
+                server.kill()
