@@ -22,6 +22,7 @@ def serve(app: App) -> None:
     logging.basicConfig(
         level=app.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
     app.upgrade_database()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
