@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,12 +36,39 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own BEGIN handling defers locks; take them at BEGIN instead so two
-        # writers queue on busy_timeout rather than failing to upgrade a read lock.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        _serialise_sqlite_writers(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _serialise_sqlite_writers(engine: Engine) -> None:
+    """Take SQLite's write lock at BEGIN, one thread of this process at a time.
+
+    pysqlite's own BEGIN defers locks, so two writers could fail to upgrade a read lock; BEGIN
+    IMMEDIATE queues them instead. Threads of one process (SMTP spool, inbound processor,
+    outbox worker) queue on a lock of ours first: SQLite's busy handler sleeps in growing steps
+    (up to 100 ms) where a lock hands over at once. Other processes still meet busy_timeout.
+    """
+    lock = threading.Lock()
+
+    def begin(conn: Any) -> None:
+        lock.acquire()
+        conn.info["switchdesk_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            conn.info.pop("switchdesk_writer", None)
+            lock.release()
+            raise
+
+    def end(conn: Any) -> None:
+        if conn.info.pop("switchdesk_writer", False):
+            lock.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
