@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk import lifecycle
@@ -27,9 +29,9 @@ from desk.reference import format_ref
 from desk.tickets import NewAttachment, NewTicket, TicketService
 from intake.message import InboundMessage
 from store import inbound
-from store.db import unit_of_work
+from store.db import DatabaseUnavailable, unit_of_work
 from store.directory import DirectorySnapshot, Sender
-from store.models import Contact, InboundRecord, Ticket
+from store.models import Contact, Ticket
 from store.types import utcnow
 
 log = logging.getLogger("switchdesk.intake")
@@ -53,6 +55,23 @@ class Outcome:
     ticket: Ticket | None = None
     detail: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Work:
+    id: int
+    source: str | None
+    raw: bytes
+    size: int
+    from_addr: str | None
+
+
+@dataclass
+class Batch:
+    """What messages of one batch share: the directory, and tickets per sender this hour."""
+
+    directory: DirectorySnapshot
+    recent: Counter[str]
 
 
 @dataclass(frozen=True)
@@ -95,11 +114,10 @@ class InboundProcessor:
         while True:
             with unit_of_work(self.factory) as session:
                 token, rows = inbound.claim(session, batch, self.policy.lease, ids=ids)
-                work = [(r.id, r.source, r.raw, r.size) for r in rows]
-                directory = DirectorySnapshot.load(session) if work else None
-            if directory is None:
+                work = [Work(r.id, r.source, r.raw, r.size, r.from_addr) for r in rows]
+            if not work:
                 return done
-            done.extend(self._process(token, directory, *item) for item in work)
+            done.extend(self._process_batch(token, work))
 
     def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float = 5.0) -> None:
         log.info("inbound processor started")
@@ -108,65 +126,87 @@ class InboundProcessor:
             try:
                 self.process_pending()
             except Exception:  # noqa: BLE001 - e.g. the database is down: wait and go on
-                log.exception("inbound processor: cannot claim work; will retry")
+                log.exception("inbound processor: cannot process now; will retry")
             wake.wait(poll_seconds)
         log.info("inbound processor stopped")
 
-    def _process(
-        self,
-        token: str,
-        directory: DirectorySnapshot,
-        row_id: int,
-        source: str | None,
-        raw: bytes,
-        size: int,
-    ) -> Processed:
-        parsed: dict[str, Any] | None = None
+    def _process_batch(self, token: str, work: list[Work]) -> list[Processed]:
+        """One transaction for the batch and a savepoint for each message in it.
+
+        A message that fails rolls back to its savepoint and is quarantined; the rest go on.
+        A database failure abandons the whole batch, whose claim lapses and is taken again.
+        """
+        parsed = [self._parse(item.raw) for item in work]  # CPU only: outside the transaction
+        finished: list[dict[str, Any]] = []
+        results: list[Processed] = []
+        with unit_of_work(self.factory) as session:
+            batch = Batch(
+                DirectorySnapshot.load(session),
+                self._recent_tickets(session, [i.from_addr for i in work]),
+            )
+            for item, (message, summary_, parse_error) in zip(work, parsed, strict=True):
+                try:
+                    if parse_error is not None:
+                        raise parse_error
+                    with session.begin_nested():
+                        result = self._decide(session, batch, message, item.size)
+                except (OperationalError, DatabaseUnavailable):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - quarantine this one message, go on
+                    log.error("inbound %s quarantined: %s", item.id, exc, exc_info=exc)
+                    finished.append(
+                        inbound.outcome_values(
+                            item.id,
+                            inbound.QUARANTINED,
+                            "quarantined",
+                            parsed=summary_,
+                            error=f"{type(exc).__name__}: {exc}"[:2000],
+                            traceback="".join(traceback.format_exception(exc))[-20_000:],
+                        )
+                    )
+                    results.append(Processed(item.id, item.source, "quarantined", None))
+                    continue
+                ticket_id = result.ticket.id if result.ticket else None
+                finished.append(
+                    inbound.outcome_values(
+                        item.id,
+                        inbound.DONE,
+                        result.outcome,
+                        parsed=summary_,
+                        ticket_id=ticket_id,
+                        detail=result.detail,
+                    )
+                )
+                ref = format_ref(ticket_id) if ticket_id else None
+                log.info("inbound %s: %s %s", item.id, result.outcome, ref or result.detail or "")
+                results.append(Processed(item.id, item.source, result.outcome, ref))
+            inbound.finish_many(session, token, finished)
+        return results
+
+    def _parse(self, raw: bytes) -> tuple[InboundMessage | None, dict[str, Any] | None,
+                                          Exception | None]:  # fmt: skip
         try:
             message = self.parse(raw)
-            parsed = summary(message)
-            with unit_of_work(self.factory) as session:
-                result = self._decide(session, directory, message, size)
-                ticket_id = result.ticket.id if result.ticket else None
-                inbound.finish(
-                    session,
-                    row_id,
-                    token,
-                    state=inbound.DONE,
-                    outcome=result.outcome,
-                    ticket_id=ticket_id,
-                    detail=result.detail,
-                    parsed=parsed,
-                    processed_at=utcnow(),
-                    error=None,
-                    traceback=None,
-                    attempts=InboundRecord.attempts + 1,
-                )
-            ref = format_ref(ticket_id) if ticket_id else None
-            log.info("inbound %s: %s %s", row_id, result.outcome, ref or result.detail or "")
-            return Processed(row_id, source, result.outcome, ref)
-        except Exception as exc:  # noqa: BLE001 - quarantine this one message, go on
-            log.exception("inbound %s quarantined", row_id)
-            with unit_of_work(self.factory) as session:
-                inbound.finish(
-                    session,
-                    row_id,
-                    token,
-                    state=inbound.QUARANTINED,
-                    outcome="quarantined",
-                    error=f"{type(exc).__name__}: {exc}"[:2000],
-                    traceback=traceback.format_exc()[-20_000:],
-                    parsed=parsed,
-                    processed_at=utcnow(),
-                    attempts=InboundRecord.attempts + 1,
-                )
-            return Processed(row_id, source, "quarantined", None)
+            return message, summary(message), None
+        except Exception as exc:  # noqa: BLE001 - the parser should never raise; if it does
+            return None, None, exc
+
+    def _recent_tickets(self, session: Session, senders: Sequence[str | None]) -> Counter[str]:
+        """Tickets each sender opened in the last hour, for the acknowledgement limit."""
+        addresses = sorted({s for s in senders if s})
+        if not addresses:
+            return Counter()
+        since = utcnow() - timedelta(hours=1)
+        rows = session.execute(
+            select(Ticket.requester_email, func.count())
+            .where(Ticket.requester_email.in_(addresses), Ticket.created_at >= since)
+            .group_by(Ticket.requester_email)
+        )  # fmt: skip
+        return Counter({address: count for address, count in rows})
 
     # --- deciding --------------------------------------------------------------------------
 
-    def _decide(
-        self, session: Session, directory: DirectorySnapshot, m: InboundMessage, size: int
-    ) -> Outcome:
+    def _decide(self, session: Session, batch: Batch, m: InboundMessage, size: int) -> Outcome:
         if size > self.policy.max_message_bytes:
             return Outcome("rejected", detail=f"over the size limit ({size} bytes)")
         if m.is_bounce:
@@ -177,7 +217,7 @@ class InboundProcessor:
             session, m.message_id, self.tickets.desk.email.rsplit("@", 1)[-1].lower()
         ):
             return Outcome("auto_reply", detail="the desk's own mail")
-        sender = directory.sender(m.from_addr)
+        sender = batch.directory.sender(m.from_addr)
         dmarc_fail = m.auth_results.get("dmarc") == "fail" and sender.organisation is not None
         match = (
             None
@@ -210,9 +250,8 @@ class InboundProcessor:
             reply = self._reply(session, m, match)
             if reply is not None:
                 return reply
-        return self._open(
-            session, m, sender, dmarc_fail, linked=match.ticket if match is not None else None
-        )
+        linked = match.ticket if match is not None else None
+        return self._open(session, batch, m, sender, dmarc_fail, linked)
 
     @staticmethod
     def _machine_report(m: InboundMessage, sender: Sender) -> bool:
@@ -252,6 +291,7 @@ class InboundProcessor:
     def _open(
         self,
         session: Session,
+        batch: Batch,
         m: InboundMessage,
         sender: Sender,
         dmarc_fail: bool,
@@ -266,7 +306,7 @@ class InboundProcessor:
             new_text=m.new_text or m.body_text, quoted=m.quoted_text,
             email_message_id=m.message_id, attachments=attachments, flags=flags,
             resolver=None if sender.organisation and not dmarc_fail else "service_desk",
-            acknowledge=not m.is_auto_reply and self._may_acknowledge(session, m.from_addr),
+            acknowledge=not m.is_auto_reply and self._may_acknowledge(batch, m.from_addr),
         )  # fmt: skip
         ticket = self.tickets.open_in(session, new, self._actor(m), digests, sender)
         if linked is not None:
@@ -284,14 +324,10 @@ class InboundProcessor:
             )
         return Outcome("bounce", detail=", ".join(addresses)[:500] or "recipient unknown")
 
-    def _may_acknowledge(self, session: Session, address: str) -> bool:
+    def _may_acknowledge(self, batch: Batch, address: str) -> bool:
         """Rate-limit acknowledgements per sender, so a looping robot gets a few at most."""
-        since = utcnow() - timedelta(hours=1)
-        recent = session.scalar(
-            select(func.count()).select_from(Ticket)
-            .where(Ticket.requester_email == address, Ticket.created_at >= since)
-        )  # fmt: skip
-        return (recent or 0) < self.policy.acks_per_sender_per_hour
+        batch.recent[address] += 1
+        return batch.recent[address] <= self.policy.acks_per_sender_per_hour
 
     @staticmethod
     def _attachments(m: InboundMessage) -> list[NewAttachment]:

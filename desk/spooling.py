@@ -36,7 +36,7 @@ class Spooler:
 
     def spool_many(self, messages: Sequence[Incoming]) -> list[int]:
         with unit_of_work(self.factory) as session:
-            ids = [self._spool(session, m) for m in messages]
+            ids = self._spool(session, messages)
         self.wake.set()
         return ids
 
@@ -53,10 +53,9 @@ class Spooler:
         if not messages:
             return []
         with unit_of_work(self.factory) as session:
-            ids = [
-                self._spool(session, Incoming(raw, "imap", f"{mailbox};UID={uid}"))
-                for uid, raw in messages
-            ]
+            ids = self._spool(
+                session, [Incoming(raw, "imap", f"{mailbox};UID={uid}") for uid, raw in messages]
+            )
             row = session.get(ImapCheckpoint, mailbox, with_for_update=True)
             last = max(uid for uid, _ in messages)
             if row is None or row.uidvalidity != uidvalidity:
@@ -71,6 +70,7 @@ class Spooler:
         return ids
 
     @staticmethod
-    def _spool(session: Session, m: Incoming) -> int:
-        envelope = Envelope(m.received_via, m.source, m.mail_from, tuple(m.rcpt_to))
-        return inbound.spool(session, m.raw, envelope).id
+    def _spool(session: Session, messages: Sequence[Incoming]) -> list[int]:
+        return [s.id for s in inbound.spool_many(session, [
+            (m.raw, Envelope(m.received_via, m.source, m.mail_from, tuple(m.rcpt_to)))
+            for m in messages])]  # fmt: skip

@@ -12,7 +12,7 @@ from email.policy import compat32
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import JSON, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,51 +53,80 @@ def sniff(raw: bytes) -> tuple[str | None, str | None]:
         return None, None
 
 
-def spool(session: Session, raw: bytes, envelope: Envelope) -> Spooled:
-    """Store the message; a copy already spooled (same bytes, or same Message-ID and sender)
-    is kept too, marked as a duplicate of the first, so the decision stays visible."""
+@dataclass
+class _Prepared:
+    fields: dict[str, Any]
+    digest: str
+    message_key: str | None
+
+
+def _prepare(raw: bytes, envelope: Envelope) -> _Prepared:
     digest = hashlib.sha256(raw).hexdigest()
     message_id, from_addr = sniff(raw)
-    message_key = (
-        hashlib.sha256(f"{message_id}\0{from_addr}".encode("utf-8", "replace")).hexdigest()
-        if message_id and from_addr
-        else None
-    )
+    key = (hashlib.sha256(f"{message_id}\0{from_addr}".encode("utf-8", "replace")).hexdigest()
+           if message_id and from_addr else None)  # fmt: skip
     fields: dict[str, Any] = {
         "received_via": envelope.received_via, "source": envelope.source,
         "mail_from": envelope.mail_from, "rcpt_to": list(envelope.rcpt_to), "raw": raw,
         "size": len(raw), "sha256": digest, "message_id": message_id, "from_addr": from_addr,
         "received_at": utcnow(), "attempts": 0,
     }  # fmt: skip
-    original = _original(session, digest, message_key)
-    if original is None:
-        record = InboundRecord(
-            **fields, first_sha256=digest, first_message_key=message_key, state=PENDING
-        )
-        try:
-            with session.begin_nested():
-                session.add(record)
-            return Spooled(record.id, None)
-        except IntegrityError:  # another process spooled the same message a moment ago
-            original = _original(session, digest, message_key)
-    record = InboundRecord(
-        **fields,
-        state=DONE,
-        outcome="duplicate",
-        duplicate_of=original,
-        detail=f"duplicate of inbound {original}",
-        processed_at=utcnow(),
-    )
-    session.add(record)
+    return _Prepared(fields, digest, key)
+
+
+def spool(session: Session, raw: bytes, envelope: Envelope) -> Spooled:
+    return spool_many(session, [(raw, envelope)])[0]
+
+
+def spool_many(session: Session, messages: Sequence[tuple[bytes, Envelope]]) -> list[Spooled]:
+    """Store the messages; a copy already spooled (same bytes, or same Message-ID and sender)
+    is kept too, marked as a duplicate of the first, so the decision stays visible."""
+    prepared = [_prepare(raw, envelope) for raw, envelope in messages]
+    try:
+        with session.begin_nested():
+            return _spool_batch(session, prepared)
+    except IntegrityError:  # another process spooled one of them a moment ago: one by one
+        return [_spool_batch(session, [p])[0] for p in prepared]
+
+
+def _spool_batch(session: Session, prepared: list[_Prepared]) -> list[Spooled]:
+    keys = [k for p in prepared for k in (p.digest, p.message_key) if k]
+    known: dict[str, int] = {}
+    for row_id, digest, key in session.execute(
+        select(InboundRecord.id, InboundRecord.first_sha256, InboundRecord.first_message_key)
+        .where(or_(InboundRecord.first_sha256.in_(keys),
+                   InboundRecord.first_message_key.in_(keys)))
+    ):  # fmt: skip
+        known.update({k: row_id for k in (digest, key) if k})
+    firsts: dict[str, InboundRecord] = {}  # copies within this batch
+    records: list[tuple[InboundRecord, int | None, InboundRecord | None]] = []
+    for p in prepared:
+        original = known.get(p.digest) or (known.get(p.message_key) if p.message_key else None)
+        first = firsts.get(p.digest) or (firsts.get(p.message_key) if p.message_key else None)
+        if original is None and first is None:
+            record = InboundRecord(
+                **p.fields, first_sha256=p.digest, first_message_key=p.message_key, state=PENDING
+            )
+            firsts.update({k: record for k in (p.digest, p.message_key) if k})
+        else:
+            record = InboundRecord(
+                **p.fields,
+                state=DONE,
+                outcome="duplicate",
+                duplicate_of=original,
+                processed_at=utcnow(),
+            )
+        session.add(record)
+        records.append((record, original, first))
     session.flush()
-    return Spooled(record.id, original)
-
-
-def _original(session: Session, digest: str, message_key: str | None) -> int | None:
-    condition = InboundRecord.first_sha256 == digest
-    if message_key:
-        condition = or_(condition, InboundRecord.first_message_key == message_key)
-    return session.scalar(select(InboundRecord.id).where(condition).limit(1))
+    spooled = []
+    for record, original, first in records:
+        if first is not None and original is None:
+            original = record.duplicate_of = first.id
+        if original is not None:
+            record.detail = f"duplicate of inbound {original}"
+        spooled.append(Spooled(record.id, original))
+    return spooled
 
 
 def claim(
@@ -113,8 +142,45 @@ def claim(
     return claims.claim(session, InboundRecord, due, [InboundRecord.id], limit, lease, now)
 
 
-def finish(session: Session, row_id: int, token: str, **values: Any) -> bool:
-    return claims.finish(session, InboundRecord, row_id, token, **values)
+class ClaimLost(Exception):
+    """Another processor took these rows over (our lease ran out): our results are void."""
+
+
+def outcome_values(
+    row_id: int,
+    state: str,
+    outcome: str,
+    *,
+    parsed: dict[str, Any] | None,
+    ticket_id: int | None = None,
+    detail: str | None = None,
+    error: str | None = None,
+    traceback: str | None = None,
+) -> dict[str, Any]:
+    return {"b_id": row_id, "b_state": state, "b_outcome": outcome, "b_parsed": parsed,
+            "b_ticket_id": ticket_id, "b_detail": detail, "b_error": error,
+            "b_traceback": traceback}  # fmt: skip
+
+
+def finish_many(session: Session, token: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Record a batch's outcomes in one statement; all of them, or ClaimLost."""
+    if not rows:
+        return
+    table = InboundRecord.__table__
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("b_id"), table.c.claim_token == token)
+        .values(
+            state=bindparam("b_state"), outcome=bindparam("b_outcome"),
+            parsed=bindparam("b_parsed", type_=JSON), ticket_id=bindparam("b_ticket_id"),
+            detail=bindparam("b_detail"), error=bindparam("b_error"),
+            traceback=bindparam("b_traceback"), processed_at=utcnow(), claim_token=None,
+            lease_until=None, attempts=table.c.attempts + 1,
+        )
+    )  # fmt: skip
+    result = session.execute(statement, list(rows))
+    if result.rowcount != len(rows):
+        raise ClaimLost(f"{len(rows) - result.rowcount} of {len(rows)} rows were taken over")
 
 
 def listing(
