@@ -125,10 +125,23 @@ def find_sender(session: Session, email: str) -> Sender:
     return DirectorySnapshot.load(session).sender(email)
 
 
-def resolver_group(session: Session, key: str) -> ResolverGroup | None:
-    with session.no_autoflush:  # a look-up: no reason to flush the caller's pending rows
-        group = session.get(ResolverGroup, key)
-    return group if group is not None and group.active else None
+@dataclass(frozen=True)
+class GroupRef:
+    key: str
+    name: str
+    slack_channel: str | None
+    email: str | None
+
+
+def resolver_group(session: Session, key: str) -> GroupRef | None:
+    """An active resolver group, looked up once per transaction."""
+    cache: dict[str, GroupRef | None] = session.info.setdefault("switchdesk_groups", {})
+    if key not in cache:
+        with session.no_autoflush:  # a look-up: no reason to flush the caller's pending rows
+            group = session.get(ResolverGroup, key)
+        cache[key] = (GroupRef(group.key, group.name, group.slack_channel, group.email)
+                      if group is not None and group.active else None)  # fmt: skip
+    return cache[key]
 
 
 def resolver_keys(session: Session) -> list[str]:
