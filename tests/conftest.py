@@ -111,6 +111,14 @@ def demo_app(app: App) -> App:
     return app
 
 
+def cli_env(app: App) -> dict[str, str]:
+    """The environment that points the `switchdesk` CLI at this test's database and home."""
+    return {
+        "SWITCHDESK_DATABASE_URL": app.settings.effective_database_url,
+        "SWITCHDESK_HOME": str(app.settings.home),
+    }
+
+
 @pytest.fixture
 def engine(app: App) -> Engine:
     return app.engine

@@ -14,7 +14,7 @@ from desk.spooling import Incoming
 from desk.tickets import NewTicket
 from store.db import unit_of_work
 from store.models import KbArticleVersion, OutboxRow
-from tests.conftest import SHARED
+from tests.conftest import SHARED, cli_env
 from tests.intake.test_processing import deliver, mail
 
 SIAN = "sian.evans@oakleaf-energy.example"
@@ -100,10 +100,7 @@ def test_triage_is_stored_explained_and_shown(demo_app: App, tmp_path: Path) -> 
     assert {"type", "category", "impact", "urgency", "priority", "resolver", "articles",
             "rules"} <= triage.keys()  # fmt: skip
     assert any(rule["rule"] for rule in triage["rules"])
-    env = {
-        "SWITCHDESK_DATABASE_URL": demo_app.settings.effective_database_url,
-        "SWITCHDESK_HOME": str(demo_app.settings.home),
-    }
+    env = cli_env(demo_app)
     shown = CliRunner().invoke(cli, ["tickets", "show", ref], env=env).stdout
     assert "Triage:    routed to xoserve_uk_link" in shown
 
@@ -114,10 +111,7 @@ def test_kb_versions_follow_content(demo_app: App, tmp_path: Path) -> None:
     copy.mkdir()
     for article in source.glob("*.md"):
         (copy / article.name).write_text(article.read_text())
-    env = {
-        "SWITCHDESK_DATABASE_URL": demo_app.settings.effective_database_url,
-        "SWITCHDESK_HOME": str(demo_app.settings.home),
-    }
+    env = cli_env(demo_app)
     runner = CliRunner()
     assert "25 new versions" in runner.invoke(cli, ["kb", "load", str(copy)], env=env).stdout
     first = sorted(copy.glob("*.md"))[0]
@@ -133,10 +127,7 @@ def test_kb_versions_follow_content(demo_app: App, tmp_path: Path) -> None:
 
 
 def test_kb_search_and_triage_eval_cli(demo_app: App, tmp_path: Path) -> None:
-    env = {
-        "SWITCHDESK_DATABASE_URL": demo_app.settings.effective_database_url,
-        "SWITCHDESK_HOME": str(demo_app.settings.home),
-    }
+    env = cli_env(demo_app)
     runner = CliRunner()
     found = json.loads(runner.invoke(cli, ["kb", "search", "certificate expired signing",
                                            "--json"], env=env).stdout)  # fmt: skip
@@ -172,10 +163,7 @@ def test_kb_search_and_triage_eval_cli(demo_app: App, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not (SHARED / "corpus" / "tickets-dev.jsonl").exists(), reason="no corpus")
 def test_the_dev_corpus_meets_the_bars_through_the_cli(demo_app: App) -> None:
-    env = {
-        "SWITCHDESK_DATABASE_URL": demo_app.settings.effective_database_url,
-        "SWITCHDESK_HOME": str(demo_app.settings.home),
-    }
+    env = cli_env(demo_app)
     out = CliRunner().invoke(cli, ["triage", "eval", str(SHARED / "corpus/tickets-dev.jsonl"),
                                    "--json"], env=env)  # fmt: skip
     accuracy = json.loads(out.stdout)["accuracy"]

@@ -17,6 +17,7 @@ from desk.spooling import Incoming
 from intake.parse import parse_message
 from store.db import unit_of_work
 from store.models import Contact, InboundRecord, OutboxRow
+from tests.conftest import cli_env
 
 PRIYA = "priya.raman@brightwater-energy.example"
 TOM = "tom.hale@brightwater-energy.example"
@@ -275,10 +276,7 @@ def test_a_failing_message_is_quarantined_and_the_rest_go_on(demo_app: App) -> N
         assert "Traceback" in record.traceback
     # once fixed, `inbound retry` processes it
     runner = CliRunner()
-    env = {
-        "SWITCHDESK_DATABASE_URL": demo_app.settings.effective_database_url,
-        "SWITCHDESK_HOME": str(demo_app.settings.home),
-    }
+    env = cli_env(demo_app)
     out = runner.invoke(cli, ["inbound", "retry", str(ids[1])], env=env)
     assert out.exit_code == 0 and "ticket_created SD-" in out.stdout
     again = runner.invoke(cli, ["inbound", "retry", str(ids[0])], env=env)
@@ -296,10 +294,7 @@ def test_ingest_eml_mbox_and_maildir_with_json(demo_app: App, tmp_path: Path) ->
     box.flush()
     maildir = mailbox.Maildir(tmp_path / "Maildir")
     maildir.add(mail(TOM, "From a Maildir"))
-    env = {
-        "SWITCHDESK_DATABASE_URL": demo_app.settings.effective_database_url,
-        "SWITCHDESK_HOME": str(demo_app.settings.home),
-    }
+    env = cli_env(demo_app)
     result = CliRunner().invoke(
         cli,
         ["ingest", str(eml), str(tmp_path / "box.mbox"), str(tmp_path / "Maildir"), "--json"],
