@@ -1,10 +1,10 @@
-"""Turns each spooled e-mail into exactly one visible outcome, one message at a time.
+"""Turns each spooled e-mail into exactly one visible outcome, in batches.
 
 Outcomes: ticket_created, reply_added, auto_reply, bounce, duplicate (decided at the spool),
 quarantined (processing failed: error and traceback kept, nothing else stops) and rejected
 (not something the desk can act on, e.g. no sender at all). The ticket change and the spool
 row's outcome are committed together, so a crash re-processes a message rather than losing or
-doubling it.
+doubling it. What each message becomes is decided by desk.mail_router.
 """
 
 from __future__ import annotations
@@ -14,47 +14,27 @@ import threading
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk import lifecycle
-from desk.actor import Actor
-from desk.mail_threading import ThreadMatch, find_thread, is_desk_message
+from desk.mail_router import Batch, IntakePolicy, MailRouter
 from desk.reference import format_ref
-from desk.tickets import NewAttachment, NewTicket, TicketService
+from desk.tickets import TicketService
 from intake.message import InboundMessage
 from store import inbound
 from store.db import DatabaseUnavailable, unit_of_work
-from store.directory import DirectorySnapshot, Sender
-from store.models import Contact, Ticket
+from store.directory import DirectorySnapshot
+from store.models import Ticket
 from store.types import utcnow
 
 log = logging.getLogger("switchdesk.intake")
 
-_MACHINE = ("auto-submitted: auto-generated", "precedence: bulk", "precedence: list",
-            "precedence: junk", "mailing list")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class IntakePolicy:
-    desk_addresses: frozenset[str]
-    reopen_window: timedelta = timedelta(days=14)
-    acks_per_sender_per_hour: int = 5
-    max_message_bytes: int = 25 * 1024 * 1024
-    lease: timedelta = timedelta(minutes=5)
-
-
-@dataclass
-class Outcome:
-    outcome: str
-    ticket: Ticket | None = None
-    detail: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+__all__ = ["InboundProcessor", "IntakePolicy", "Processed", "summary"]
 
 
 @dataclass(frozen=True)
@@ -64,14 +44,6 @@ class Work:
     raw: bytes
     size: int
     from_addr: str | None
-
-
-@dataclass
-class Batch:
-    """What messages of one batch share: the directory, and tickets per sender this hour."""
-
-    directory: DirectorySnapshot
-    recent: Counter[str]
 
 
 @dataclass(frozen=True)
@@ -103,8 +75,8 @@ class InboundProcessor:
         tickets: TicketService,
         policy: IntakePolicy,
     ) -> None:
-        self.factory, self.parse, self.tickets, self.policy = factory, parse, tickets, policy
-        self.desk_domain = tickets.desk.email.rsplit("@", 1)[-1].lower()
+        self.factory, self.parse, self.policy = factory, parse, policy
+        self.router = MailRouter(tickets, policy)
 
     # --- running ---------------------------------------------------------------------------
 
@@ -149,7 +121,7 @@ class InboundProcessor:
                     if parse_error is not None:
                         raise parse_error
                     with session.begin_nested():
-                        result = self._decide(session, batch, message, item.size)
+                        result = self.router.decide(session, batch, message, item.size)
                 except (OperationalError, DatabaseUnavailable):
                     raise
                 except Exception as exc:  # noqa: BLE001 - quarantine this one message, go on
@@ -203,137 +175,3 @@ class InboundProcessor:
             .group_by(Ticket.requester_email)
         )  # fmt: skip
         return Counter({address: count for address, count in rows})
-
-    # --- deciding --------------------------------------------------------------------------
-
-    def _decide(self, session: Session, batch: Batch, m: InboundMessage, size: int) -> Outcome:
-        if size > self.policy.max_message_bytes:
-            return Outcome("rejected", detail=f"over the size limit ({size} bytes)")
-        if m.is_bounce:
-            return self._bounce(session, m)
-        if not m.from_addr:
-            return Outcome("rejected", detail="no sender address")
-        if m.from_addr in self.policy.desk_addresses or is_desk_message(
-            session, m.message_id, self.tickets.desk.email.rsplit("@", 1)[-1].lower()
-        ):
-            return Outcome("auto_reply", detail="the desk's own mail")
-        sender = batch.directory.sender(m.from_addr)
-        dmarc_fail = m.auth_results.get("dmarc") == "fail" and sender.organisation is not None
-        match = (
-            None
-            if dmarc_fail
-            else find_thread(session, sender, m.in_reply_to, m.references, m.subject)
-        )
-        if match is not None and not match.allowed:
-            log.warning(
-                "%s quoted %s (%s) but may not join it",
-                m.from_addr,
-                format_ref(match.ticket.id),
-                match.how,
-            )
-            match = None
-        if m.is_auto_reply and not self._machine_report(m, sender):
-            if match is not None:
-                self.tickets.add_email_in(
-                    session,
-                    match.ticket,
-                    self._actor(m),
-                    f"Auto-reply ({m.auto_reply_reason}):\n\n{m.body_text}",
-                    m.subject,
-                    m.message_id,
-                    "internal",
-                    action="auto_reply",
-                )
-                return Outcome("auto_reply", match.ticket, m.auto_reply_reason)
-            return Outcome("auto_reply", detail=m.auto_reply_reason)
-        if match is not None:
-            reply = self._reply(session, m, match)
-            if reply is not None:
-                return reply
-        linked = match.ticket if match is not None else None
-        return self._open(session, batch, m, sender, dmarc_fail, linked)
-
-    @staticmethod
-    def _machine_report(m: InboundMessage, sender: Sender) -> bool:
-        """Reports and list mail from known participants and providers are still work."""
-        reason = (m.auto_reply_reason or "").lower()
-        return sender.known and any(reason.startswith(kind) for kind in _MACHINE)
-
-    def _reply(self, session: Session, m: InboundMessage, match: ThreadMatch) -> Outcome | None:
-        ticket, actor = match.ticket, self._actor(m)
-        if ticket.status == lifecycle.CLOSED:
-            return None
-        if ticket.status == lifecycle.RESOLVED:
-            if ticket.resolved_at and utcnow() - ticket.resolved_at > self.policy.reopen_window:
-                return None
-            self.tickets.reopen_in(session, ticket, f"e-mail from {m.from_addr}", actor)
-        elif ticket.status == lifecycle.PENDING_PARTICIPANT and not match.as_provider:
-            self.tickets.move_in(session, ticket, lifecycle.IN_PROGRESS, actor, "participant reply")
-        attachments = self._attachments(m)
-        digests = self.tickets.store_attachments(attachments)
-        visibility, action = (
-            ("internal", "provider_update") if match.as_provider else ("participant", "email_in")
-        )
-        self.tickets.add_email_in(
-            session,
-            ticket,
-            actor,
-            m.new_text or m.body_text,
-            m.subject,
-            m.message_id,
-            visibility,
-            attachments,
-            digests,
-            action,
-        )
-        return Outcome("reply_added", ticket, f"joined by {match.how}")
-
-    def _open(
-        self,
-        session: Session,
-        batch: Batch,
-        m: InboundMessage,
-        sender: Sender,
-        dmarc_fail: bool,
-        linked: Ticket | None,
-    ) -> Outcome:
-        flags = (["dmarc_fail"] if dmarc_fail else []) + ([] if sender.known else ["unverified"])
-        attachments = self._attachments(m)
-        digests = self.tickets.store_attachments(attachments)
-        new = NewTicket(
-            requester_email=m.from_addr, requester_name=m.from_name or None,
-            subject=m.subject, body=m.body_text, message_kind="inbound_email",
-            new_text=m.new_text or m.body_text, quoted=m.quoted_text,
-            email_message_id=m.message_id, attachments=attachments, flags=flags,
-            resolver=None if sender.organisation and not dmarc_fail else "service_desk",
-            acknowledge=not m.is_auto_reply and self._may_acknowledge(batch, m.from_addr),
-        )  # fmt: skip
-        ticket = self.tickets.open_in(session, new, self._actor(m), digests, sender)
-        if linked is not None:
-            self.tickets.link_in(session, ticket, linked, self._actor(m), "follow_up")
-        return Outcome("ticket_created", ticket, "unverified sender" if not sender.known else None)
-
-    def _bounce(self, session: Session, m: InboundMessage) -> Outcome:
-        addresses = [a.lower() for a in m.bounce_recipients]
-        if addresses:
-            session.execute(
-                update(Contact)
-                .where(Contact.email.in_(addresses))
-                .values(bouncing=True)
-                .execution_options(synchronize_session=False)
-            )
-        return Outcome("bounce", detail=", ".join(addresses)[:500] or "recipient unknown")
-
-    def _may_acknowledge(self, batch: Batch, address: str) -> bool:
-        """Rate-limit acknowledgements per sender, so a looping robot gets a few at most."""
-        batch.recent[address] += 1
-        return batch.recent[address] <= self.policy.acks_per_sender_per_hour
-
-    @staticmethod
-    def _attachments(m: InboundMessage) -> list[NewAttachment]:
-        return [NewAttachment(a.filename, a.content_type, a.data)
-                for a in m.attachments if not a.inline]  # fmt: skip
-
-    @staticmethod
-    def _actor(m: InboundMessage) -> Actor:
-        return Actor(m.from_addr or "unknown sender", "email")
