@@ -10,9 +10,13 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from desk.bulletins import BulletinService
+from desk.changes import ChangeService
 from desk.delivery import Deliverer, SkippingDeliverer
 from desk.inbound_processor import InboundProcessor, IntakePolicy
 from desk.outbox_worker import OutboxPolicy, OutboxWorker
+from desk.publishing import BroadcastPublisher, PublishingPolicy
+from desk.schedules import BroadcastSchedule
 from desk.settings import Settings
 from desk.spooling import Incoming, Spooler
 from desk.ticket_records import DeskIdentity
@@ -102,6 +106,27 @@ class App:
 
         handler = DeskHandler(spool, s.accepted_addresses, max_recipients=100)
         return SmtpServer(SmtpConfig(host, int(port), s.max_message_bytes), handler)
+
+    @cached_property
+    def bulletins(self) -> BulletinService:
+        return BulletinService(self.factory)
+
+    @cached_property
+    def changes(self) -> ChangeService:
+        s = self.settings
+        reminders = tuple(timedelta(hours=h) for h in s.change_reminder_hours)
+        return ChangeService(self.factory, s.desk_email.rsplit("@", 1)[-1], s.home, reminders)
+
+    def publisher(self) -> BroadcastPublisher:
+        s = self.settings
+        policy = PublishingPolicy(announcement_channels=tuple(s.announcement_channels),
+                                  grace=timedelta(hours=s.broadcast_grace_hours),
+                                  poll_seconds=s.broadcast_poll_seconds)
+        return BroadcastPublisher(self.factory, self.desk, policy)
+
+    def broadcast_schedule(self) -> BroadcastSchedule:
+        s = self.settings
+        return BroadcastSchedule(self.publisher(), self.engine, s.digest_cron, s.digest_weeks)
 
     def imap_poller(self) -> ImapPoller | None:
         s = self.settings

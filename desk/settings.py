@@ -52,6 +52,12 @@ class Settings(BaseModel):
     imap_poll_seconds: float = Field(60, gt=0)
     kb_dir: Path | None = Field(None, description="knowledge articles; default the packaged ones")
     first_line_threshold: float = Field(80.0, ge=0, le=100)
+    announcement_channels: list[str] = Field(default_factory=list, description="Slack channel ids")
+    broadcast_grace_hours: float = Field(6, ge=0, description="how late a broadcast may still go")
+    broadcast_poll_seconds: float = Field(15, gt=0)
+    digest_cron: str = Field("0 9 * * mon", description="crontab, Europe/London")
+    digest_weeks: int = Field(4, ge=1, le=52, description="weeks ahead a digest covers")
+    change_reminder_hours: list[float] = Field(default_factory=lambda: [24.0, 1.0])
     outbox_batch: int = Field(20, ge=1, le=1000)
     outbox_max_attempts: int = Field(8, ge=1, le=100)
     outbox_backoff_base: float = Field(2.0, gt=0)
@@ -76,13 +82,38 @@ class Settings(BaseModel):
             RelayUrl.parse(value)
         return value
 
-    @field_validator("desk_addresses", mode="before")
+    @field_validator("desk_addresses", "announcement_channels", mode="before")
     @classmethod
     def _addresses(cls, value: object) -> object:
         if isinstance(value, str):
             value = [part for part in value.replace(";", ",").split(",") if part.strip()]
         if isinstance(value, list):
-            return [str(v).strip().lower() for v in value]
+            return [str(v).strip() for v in value]
+        return value
+
+    @field_validator("change_reminder_hours", mode="before")
+    @classmethod
+    def _hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("change_reminder_hours")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        if any(hours <= 0 for hours in value):
+            raise ValueError("reminder hours must be positive")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab expression ({exc})") from None
         return value
 
     @field_validator("smtp_listen")
@@ -104,7 +135,7 @@ class Settings(BaseModel):
 
     @property
     def accepted_addresses(self) -> frozenset[str]:
-        return frozenset(self.desk_addresses or [self.desk_email.lower()])
+        return frozenset(a.lower() for a in (self.desk_addresses or [self.desk_email]))
 
     @property
     def effective_database_url(self) -> str:

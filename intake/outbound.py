@@ -59,4 +59,9 @@ def build_email(payload: dict[str, Any], sender_name: str, sender_email: str) ->
     text, html = render(payload["template"], payload["context"])
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    for attachment in payload.get("attachments") or ():
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        params = attachment.get("params") or {}
+        message.add_attachment(attachment["text"].encode("utf-8"), maintype=maintype,
+                               subtype=subtype, filename=attachment["filename"], params=params)
     return message

@@ -9,12 +9,14 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
     text,
 )
@@ -303,3 +305,90 @@ class KbArticleVersion(Base):
     owner: Mapped[str] = mapped_column(String(40))
     content: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- bulletins and the forward schedule of change ------------------------------------------
+
+
+class Bulletin(Base):
+    """A service announcement stream: the original, its updates and its resolution."""
+
+    __tablename__ = "bulletins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(24))
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    audience: Mapped[list[str]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(12))  # scheduled | published | resolved | cancelled
+    publish_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Change(Base):
+    """An entry in the forward schedule of change; `sequence` grows with each amendment."""
+
+    __tablename__ = "changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    provider: Mapped[str] = mapped_column(ForeignKey("resolver_groups.key"))
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    start_at: Mapped[datetime] = mapped_column(index=True)
+    end_at: Mapped[datetime]
+    impact: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Broadcast(Base):
+    """One publication to be sent at `due_at`: a bulletin (or its update), a change notice."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_due", "state", "due_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))  # bulletin... | change... | digest
+    bulletin_id: Mapped[int | None] = mapped_column(ForeignKey("bulletins.id"), index=True)
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(12))  # scheduled | claimed | sent | cancelled
+    lease_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    sent_at: Mapped[datetime | None]
+    detail: Mapped[str | None] = mapped_column(Text)
+    # What a change looked like when this notice was made: its calendar entry is sent as such.
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    # Names a publication made by a schedule (a weekly digest) so two processes make one.
+    key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BroadcastDelivery(Base):
+    """The delivery ledger: one row per broadcast and recipient, so each gets it once."""
+
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (UniqueConstraint("broadcast_id", "recipient"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))  # an address, or slack:CHANNEL
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScheduledJob(Base):
+    """APScheduler's job store (its own schema, made here so migrations own every table)."""
+
+    __tablename__ = "scheduled_jobs"
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from desk.cli.admin import db, directory, outbox_group
+from desk.cli.broadcasts import bulletins, changes
 from desk.cli.context import Context
 from desk.cli.intake import inbound_group, ingest
 from desk.cli.knowledge import kb, triage
@@ -26,7 +27,9 @@ def cli(ctx: click.Context, config: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, directory, tickets, ingest, inbound_group, kb, triage, outbox_group, serve):
+COMMANDS = (db, directory, tickets, ingest, inbound_group, kb, triage, bulletins, changes,
+            outbox_group, serve)
+for command in COMMANDS:
     cli.add_command(command)
 
 

@@ -51,6 +51,8 @@ def serve(app: App) -> None:
         smtp.start()
     for thread in threads:
         thread.start()
+    schedule = app.broadcast_schedule()
+    schedule.start()
     # Start-up objects live as long as the process: keep them out of full GC passes, which
     # otherwise add 30-100 ms pauses to request handling.
     gc.freeze()
@@ -59,6 +61,7 @@ def serve(app: App) -> None:
         pass
     if smtp is not None:
         smtp.stop()
+    schedule.stop()
     app.spooler.wake.set()
     for thread in threads:
         thread.join(timeout=30)
