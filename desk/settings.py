@@ -52,6 +52,14 @@ class Settings(BaseModel):
     imap_poll_seconds: float = Field(60, gt=0)
     kb_dir: Path | None = Field(None, description="knowledge articles; default the packaged ones")
     first_line_threshold: float = Field(80.0, ge=0, le=100)
+    slack_bot_token: str | None = Field(None, description="xoxb-…; unset runs without Slack")
+    slack_app_token: str | None = Field(None, description="xapp-…: Socket Mode")
+    slack_signing_secret: str | None = Field(None, description="HTTP mode: verifies requests")
+    slack_api_url: str = Field("https://slack.com/api/", description="the Web API base URL")
+    slack_triage_channel: str | None = Field(None, description="a card for every new ticket")
+    slack_alert_channel: str | None = Field(None, description="dead-lettered Slack posts")
+    slack_pace_seconds: float = Field(1.0, ge=0, description="least gap between posts per channel")
+    http_listen: str = Field("127.0.0.1:8080", description="host:port for /slack/events, or 'off'")
     announcement_channels: list[str] = Field(default_factory=list, description="Slack channel ids")
     broadcast_grace_hours: float = Field(6, ge=0, description="how late a broadcast may still go")
     broadcast_poll_seconds: float = Field(15, gt=0)
@@ -116,7 +124,7 @@ class Settings(BaseModel):
             raise ValueError(f"not a crontab expression ({exc})") from None
         return value
 
-    @field_validator("smtp_listen")
+    @field_validator("smtp_listen", "http_listen")
     @classmethod
     def _listen(cls, value: str) -> str:
         if value != "off":

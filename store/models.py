@@ -392,3 +392,34 @@ class ScheduledJob(Base):
     id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
     job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --- Slack ---------------------------------------------------------------------------------
+
+
+class SlackThread(Base):
+    """Where a ticket's (or a broadcast stream's) Slack thread lives in one channel.
+
+    `ts` is the root message (the card); replies in its thread belong to `thread_key`.
+    """
+
+    __tablename__ = "slack_threads"
+    __table_args__ = (
+        UniqueConstraint("channel", "thread_key"),
+        UniqueConstraint("channel", "ts"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    thread_key: Mapped[str] = mapped_column(String(40))  # SD-000123, BUL-…, CHG-…
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    ts: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SlackEventSeen(Base):
+    """Inbound Slack deliveries already handled (event_id, or an action's own key)."""
+
+    __tablename__ = "slack_events_seen"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
