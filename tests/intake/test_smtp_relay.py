@@ -1,5 +1,7 @@
 """Outbound mail through a real SMTP relay on loopback: delivered, refused, unreachable."""
 
+import socket
+
 import pytest
 
 from desk.delivery import PermanentFailure, TransientFailure
@@ -69,3 +71,25 @@ def test_relay_urls() -> None:
     assert RelayUrl.parse("smtps://relay.example").port == 465
     with pytest.raises(ValueError):
         RelayUrl.parse("http://relay.example")
+
+
+def test_one_connection_carries_many_messages_and_a_dropped_one_is_replaced() -> None:
+    connections: list[object] = []
+
+    class Counting(Inbox):
+        async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+            connections.append(session)
+            session.host_name = hostname
+            return responses
+
+    with smtp_server(Counting()) as (inbox, port):
+        deliverer = SmtpRelayDeliverer(RelayUrl.parse(f"smtp://127.0.0.1:{port}"), "Desk",
+                                       "servicedesk@switchdesk.example", timeout=5,
+                                       idle_check_seconds=0)  # fmt: skip
+        for row in range(5):
+            deliverer.deliver(row, PAYLOAD)
+        assert len(inbox.messages) == 5 and len(connections) == 1
+        deliverer._local.client.sock.shutdown(socket.SHUT_RDWR)  # dropped while idle
+        deliverer.deliver(6, PAYLOAD)
+        deliverer.close()
+    assert len(inbox.messages) == 6 and len(connections) == 2
