@@ -125,7 +125,7 @@ class BulletinService:
     def _view(b: Bulletin) -> dict[str, Any]:
         return {"ref": format_bulletin_ref(b.id), "id": b.id, "title": b.title,
                 "severity": b.severity, "services": b.services, "audience": b.audience,
-                "state": b.state, "publish_at": iso(b.publish_at),
+                "state": _current_state(b), "publish_at": iso(b.publish_at),
                 "expires_at": iso(b.expires_at), "created_by": b.created_by,
                 "created_at": iso(b.created_at), "updated_at": iso(b.updated_at)}  # fmt: skip
 
@@ -135,6 +135,13 @@ class BulletinService:
         if bulletin is None:
             raise NotFound(f"no bulletin {format_bulletin_ref(parse_bulletin_ref(ref))}")
         return bulletin
+
+
+def _current_state(b: Bulletin) -> str:
+    """A published bulletin past its expiry is no longer current news: shown as expired."""
+    if b.state == "published" and b.expires_at is not None and b.expires_at <= utcnow():
+        return "expired"
+    return b.state
 
 
 def _required(text: str, what: str) -> str:

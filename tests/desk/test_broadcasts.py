@@ -169,3 +169,12 @@ def test_two_publishers_send_each_recipient_one_email(demo_app: App, tmp_path) -
                        timeout=120)  # fmt: skip
     received = Counter(m["To"] for m in inbox.messages)
     assert len(received) == CONTACTS and set(received.values()) == {1}
+
+
+def test_a_published_bulletin_past_its_expiry_is_shown_as_expired(demo_app: App) -> None:
+    lasting = _bulletin(demo_app, title="Lasting")
+    brief = _bulletin(demo_app, title="Brief", expires_at=NOW + timedelta(hours=1))
+    demo_app.publisher().run_due(NOW)
+    # The tests' NOW is in the past, so the hour is over by the real clock.
+    states = {b["ref"]: b["state"] for b in demo_app.bulletins.list()}
+    assert states == {lasting: "published", brief: "expired"}
