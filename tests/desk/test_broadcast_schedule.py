@@ -139,3 +139,13 @@ def test_the_scheduler_keeps_its_jobs_in_the_database_and_publishes(demo_app: Ap
         assert job.next_run_time.weekday() == 0 and job.next_run_time.hour == 9
     finally:
         schedule.stop()
+
+
+def test_reminders_keep_london_wall_clock_across_the_autumn_change(demo_app: App) -> None:
+    # 09:00 GMT on Sunday 25 October 2026, hours after the clocks go back: the day-before
+    # reminder is 09:00 BST on Saturday (08:00Z), 25 elapsed hours earlier.
+    _change(demo_app, _utc(2026, 10, 25, 9, 0))
+    with unit_of_work(demo_app.factory) as session:
+        due = sorted(b.due_at for b in session.scalars(
+            select(Broadcast).where(Broadcast.kind == "change_reminder")))
+    assert due == [_utc(2026, 10, 24, 8, 0), _utc(2026, 10, 25, 8, 0)]
