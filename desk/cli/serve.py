@@ -23,6 +23,7 @@ def serve(app: App) -> None:
         level=app.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # a line per tick
     app.upgrade_database()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
