@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from desk.reference import format_ref, parse_ref
 from desk.sla import SlaPolicy
 from store import tickets
 from store.db import unit_of_work
-from store.models import Ticket
+from store.models import AuditEvent, Ticket
 from store.tickets import TicketFilter
 from store.types import utcnow
 
@@ -76,6 +77,7 @@ class TicketQueries:
     def show(self, ref: str, now: datetime | None = None) -> dict[str, Any]:
         with unit_of_work(self.factory) as session:
             ticket = self._get(session, ref)
+            audit = tickets.events(session, ticket.id)
             view = summary(ticket)
             view.update(
                 requester_name=ticket.requester_name,
@@ -113,18 +115,17 @@ class TicketQueries:
                     }
                     for a in tickets.attachments(session, ticket.id)
                 ],
-                events=self._events(session, ticket.id),
-                sla=sla_views.sla_view(sla_views.assess(
-                    self.sla, ticket, tickets.events(session, ticket.id), now or utcnow())),
-            )  # fmt: skip
+                events=self._events(audit),
+                sla=sla_views.sla_view(sla_views.assess(self.sla, ticket, audit, now or utcnow())),
+            )
             return view
 
     def history(self, ref: str) -> list[dict[str, Any]]:
         with unit_of_work(self.factory) as session:
-            return self._events(session, self._get(session, ref).id)
+            return self._events(tickets.events(session, self._get(session, ref).id))
 
     @staticmethod
-    def _events(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+    def _events(events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
         return [
             {
                 "at": iso(e.at),
@@ -135,7 +136,7 @@ class TicketQueries:
                 "to": e.to_value,
                 "detail": e.detail,
             }
-            for e in tickets.events(session, ticket_id)
+            for e in events
         ]
 
     @staticmethod

@@ -159,3 +159,17 @@ def test_naive_utc_inputs_are_refused_not_misread() -> None:
     with pytest.raises((TypeError, ValueError)):
         resolution_due(datetime(2026, 12, 1, 9, 0), "P3")
     assert response_due(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), "P1").tzinfo is not None
+
+
+def test_sla_settings_from_the_environment_name_a_bad_value() -> None:
+    from desk.settings import SettingsError, load_settings
+
+    env = {"SWITCHDESK_SLA_TARGETS": "P1=10m/2h", "SWITCHDESK_SLA_CALENDAR": "Scotland",
+           "SWITCHDESK_SLA_SCOTLAND_ORGANISATIONS": "Caledonian Power, Forth Gas"}  # fmt: skip
+    settings = load_settings(None, env)
+    assert settings.sla_targets["P1"] == "10m/2h" and settings.sla_calendar == "scotland"
+    assert settings.sla_scotland_organisations == ["Caledonian Power", "Forth Gas"]
+    with pytest.raises(SettingsError, match="SWITCHDESK_SLA_BUSINESS_HOURS"):
+        load_settings(None, {"SWITCHDESK_SLA_BUSINESS_HOURS": "nine to five"})
+    with pytest.raises(SettingsError, match="SWITCHDESK_SLA_TARGETS: targets are for P1-P4"):
+        load_settings(None, {"SWITCHDESK_SLA_TARGETS": "P0=1h/2h"})
