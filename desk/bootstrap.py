@@ -18,11 +18,13 @@ from desk.outbox_worker import OutboxPolicy, OutboxWorker
 from desk.publishing import BroadcastPublisher, PublishingPolicy
 from desk.schedules import BroadcastSchedule
 from desk.settings import Settings
+from desk.sla import SlaPolicy, parse_targets
 from desk.spooling import Incoming, Spooler
 from desk.ticket_records import DeskIdentity
 from desk.ticket_views import TicketQueries
 from desk.tickets import TicketService
 from desk.triage_service import TriageService
+from desk.working_time import BusinessHours, WorkingCalendar
 from intake.imap_poller import ImapConfig, ImapPoller
 from intake.mailfile import MailFileDeliverer
 from intake.parse import parse_message
@@ -60,8 +62,21 @@ class App:
         return TicketService(self.factory, self.blobs, self.desk, self.triage)
 
     @cached_property
+    def sla(self) -> SlaPolicy:
+        s = self.settings
+        hours = BusinessHours.parse(s.sla_business_hours)
+        scottish = frozenset(s.sla_scotland_organisations)
+        return SlaPolicy(
+            targets=parse_targets(s.sla_targets),
+            calendar=WorkingCalendar(s.sla_calendar, hours),
+            scotland=WorkingCalendar("scotland", hours) if scottish else None,
+            scottish_organisations=scottish,
+            at_risk_window=timedelta(hours=s.sla_at_risk_hours),
+        )
+
+    @cached_property
     def queries(self) -> TicketQueries:
-        return TicketQueries(self.factory)
+        return TicketQueries(self.factory, self.sla)
 
     @cached_property
     def deliverers(self) -> dict[str, Deliverer]:

@@ -72,6 +72,15 @@ class Settings(BaseModel):
     outbox_backoff_cap: float = Field(900.0, gt=0)
     outbox_lease_seconds: float = Field(120.0, gt=0)
     outbox_poll_seconds: float = Field(1.0, gt=0)
+    sla_targets: dict[str, str] = Field(
+        default_factory=dict, description="per-priority overrides, e.g. P2=30m/8bh,P3=4bh/3wd"
+    )
+    sla_business_hours: str = Field("09:00-17:30", description="Europe/London, on working days")
+    sla_calendar: str = Field("england-and-wales", description="or scotland: bank holidays")
+    sla_scotland_organisations: list[str] = Field(
+        default_factory=list, description="organisations whose tickets use Scotland's holidays"
+    )
+    sla_at_risk_hours: float = Field(4, gt=0, description="resolution due this soon: at risk")
 
     @field_validator("log_level")
     @classmethod
@@ -90,7 +99,8 @@ class Settings(BaseModel):
             RelayUrl.parse(value)
         return value
 
-    @field_validator("desk_addresses", "announcement_channels", mode="before")
+    @field_validator("desk_addresses", "announcement_channels", "sla_scotland_organisations",
+                     mode="before")
     @classmethod
     def _addresses(cls, value: object) -> object:
         if isinstance(value, str):
@@ -112,6 +122,33 @@ class Settings(BaseModel):
         if any(hours <= 0 for hours in value):
             raise ValueError("reminder hours must be positive")
         return sorted(set(value), reverse=True)
+
+    @field_validator("sla_targets", mode="before")
+    @classmethod
+    def _sla_targets(cls, value: object) -> object:
+        from desk.sla import parse_targets
+
+        if isinstance(value, str | dict):
+            parsed = parse_targets(value if isinstance(value, str) else
+                                   {str(k): str(v) for k, v in value.items()})  # fmt: skip
+            return {priority: str(target) for priority, target in parsed.items()}
+        return value
+
+    @field_validator("sla_business_hours")
+    @classmethod
+    def _sla_hours(cls, value: str) -> str:
+        from desk.working_time import BusinessHours
+
+        return str(BusinessHours.parse(value))
+
+    @field_validator("sla_calendar")
+    @classmethod
+    def _sla_calendar(cls, value: str) -> str:
+        from desk.working_time import REGIONS
+
+        if value.lower() not in REGIONS:
+            raise ValueError(f"must be one of {', '.join(REGIONS)}")
+        return value.lower()
 
     @field_validator("digest_cron")
     @classmethod

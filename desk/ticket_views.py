@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from desk import sla_views
 from desk.errors import NotFound
 from desk.reference import format_ref, parse_ref
+from desk.sla import SlaPolicy
 from store import tickets
 from store.db import unit_of_work
-from store.models import Ticket
+from store.models import AuditEvent, Ticket
 from store.tickets import TicketFilter
+from store.types import utcnow
 
 
 def iso(value: datetime | None) -> str | None:
@@ -40,16 +44,40 @@ def summary(ticket: Ticket) -> dict[str, Any]:
 
 
 class TicketQueries:
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], sla: SlaPolicy | None = None) -> None:
         self.factory = factory
+        self.sla = sla or SlaPolicy()
 
-    def list(self, f: TicketFilter) -> list[dict[str, Any]]:
+    def list(self, f: TicketFilter, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Newest first; each with its resolution due time (null while paused)."""
+        now = now or utcnow()
         with unit_of_work(self.factory) as session:
-            return [summary(t) for t in tickets.find(session, f)]
+            found = tickets.find(session, f)
+            events = tickets.status_events(session, [t.id for t in found])
+            return [
+                {**summary(t), "resolution_due": iso(
+                    sla_views.assess(self.sla, t, events[t.id], now).resolution_due)}
+                for t in found
+            ]  # fmt: skip
 
-    def show(self, ref: str) -> dict[str, Any]:
+    def at_risk(self, resolver: str | None = None, within: timedelta | None = None,
+                now: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:  # fmt: skip
+        """Open tickets whose resolution is due within `within` (default: the at-risk window)
+        or already past, most urgent first; paused ones are not at risk (their clock stands)."""
+        now = now or utcnow()
+        horizon = now + (self.sla.at_risk_window if within is None else within)
+        with unit_of_work(self.factory) as session:
+            due = sla_views.at_risk(session, self.sla, resolver, horizon, limit)
+            found = tickets.by_ids(session, [ticket_id for _, ticket_id in due])
+            return [
+                {**summary(found[ticket_id]), "resolution_due": iso(when), "breached": when < now}
+                for when, ticket_id in due
+            ]
+
+    def show(self, ref: str, now: datetime | None = None) -> dict[str, Any]:
         with unit_of_work(self.factory) as session:
             ticket = self._get(session, ref)
+            audit = tickets.events(session, ticket.id)
             view = summary(ticket)
             view.update(
                 requester_name=ticket.requester_name,
@@ -87,16 +115,17 @@ class TicketQueries:
                     }
                     for a in tickets.attachments(session, ticket.id)
                 ],
-                events=self._events(session, ticket.id),
+                events=self._events(audit),
+                sla=sla_views.sla_view(sla_views.assess(self.sla, ticket, audit, now or utcnow())),
             )
             return view
 
     def history(self, ref: str) -> list[dict[str, Any]]:
         with unit_of_work(self.factory) as session:
-            return self._events(session, self._get(session, ref).id)
+            return self._events(tickets.events(session, self._get(session, ref).id))
 
     @staticmethod
-    def _events(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+    def _events(events: Sequence[AuditEvent]) -> list[dict[str, Any]]:
         return [
             {
                 "at": iso(e.at),
@@ -107,7 +136,7 @@ class TicketQueries:
                 "to": e.to_value,
                 "detail": e.detail,
             }
-            for e in tickets.events(session, ticket_id)
+            for e in events
         ]
 
     @staticmethod

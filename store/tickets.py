@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from store.models import (
@@ -40,8 +41,6 @@ def get(session: Session, ticket_id: int, for_update: bool = False) -> Ticket | 
 
 def find(session: Session, f: TicketFilter) -> Sequence[Ticket]:
     """Newest first. "open" repeats the partial index's predicate so that it is used."""
-    from sqlalchemy import text
-
     query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(f.limit)
     if f.status == "open":
         query = query.where(text(f"tickets.{OPEN_STATUS_SQL}"))
@@ -95,3 +94,59 @@ def email_thread_ids(session: Session, ticket_id: int) -> list[str]:
         )
         if m
     ]
+
+
+def status_events(session: Session, ticket_ids: Sequence[int]) -> dict[int, list[AuditEvent]]:
+    """Status changes and replies of several tickets, oldest first: what SLA clocks are made of."""
+    found: dict[int, list[AuditEvent]] = {i: [] for i in ticket_ids}
+    if ticket_ids:
+        for event in session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.ticket_id.in_(ticket_ids), AuditEvent.action.in_(("status", "reply")))
+            .order_by(AuditEvent.id)
+        ):
+            found[event.ticket_id].append(event)  # type: ignore[index]
+    return found
+
+
+def running_oldest_first(
+    session: Session,
+    priority: str,
+    resolver: str | None,
+    status: str | None,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> Sequence[tuple[int, datetime, int | None]]:
+    """(id, created_at, organisation_id) of open tickets whose SLA clock runs, oldest first.
+
+    With a resolver the partial open-by-resolver index serves it (its predicate is repeated);
+    without, one status at a time uses the status index. Keyset pages continue `after`.
+    """
+    query = (
+        select(Ticket.id, Ticket.created_at, Ticket.organisation_id)
+        .where(Ticket.priority == priority)
+        .order_by(Ticket.created_at, Ticket.id)
+        .limit(limit)
+    )
+    if resolver:
+        query = query.where(
+            Ticket.resolver_key == resolver,
+            text(f"tickets.{OPEN_STATUS_SQL}"),
+            Ticket.status != "pending_participant",
+        )
+    if status:
+        query = query.where(Ticket.status == status)
+    if after:
+        later = and_(Ticket.created_at == after[0], Ticket.id > after[1])
+        query = query.where(or_(Ticket.created_at > after[0], later))
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+
+def organisation_ids(session: Session, names: Sequence[str]) -> set[int]:
+    if not names:
+        return set()
+    return set(session.scalars(select(Organisation.id).where(Organisation.name.in_(names))))
+
+
+def by_ids(session: Session, ticket_ids: Sequence[int]) -> dict[int, Ticket]:
+    return {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))}

@@ -9,6 +9,7 @@ from desk.actor import Actor
 from desk.bootstrap import App
 from desk.cli.context import echo_json, pass_app
 from desk.cli.display import local, table
+from desk.cli.sla_display import show_at_risk, sla_lines, wall_span
 from desk.priority import PRIORITIES
 from desk.tickets import NewTicket
 from store.tickets import TicketFilter
@@ -90,6 +91,8 @@ def open_(
 @click.option("--priority", type=click.Choice(PRIORITIES))
 @click.option("--mpxn", metavar="MPAN|MPRN")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--at-risk", is_flag=True, help="open tickets near or past resolution due, soonest")
+@click.option("--within", metavar="SPAN", help="with --at-risk: e.g. 90m, 4h, 2d (default setting)")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def list_(
@@ -100,9 +103,19 @@ def list_(
     priority: str | None,
     mpxn: str | None,
     limit: int,
+    at_risk: bool,
+    within: str | None,
     as_json: bool,
 ) -> None:
-    """List tickets, newest first."""
+    """List tickets, newest first (or, with --at-risk, the most urgent first)."""
+    if at_risk:
+        if status or org or priority or mpxn:
+            raise click.UsageError("--at-risk combines only with --resolver, --within and --limit")
+        rows = app.queries.at_risk(resolver, wall_span(within), limit=limit)
+        show_at_risk(rows, as_json)
+        return
+    if within:
+        raise click.UsageError("--within goes with --at-risk")
     if status and status != "open":
         lifecycle.check_status(status)
     rows = app.queries.list(TicketFilter(status, resolver, org, priority, mpxn, limit))
@@ -114,7 +127,8 @@ def list_(
         return
     click.echo(
         table(
-            ["REF", "PRI", "STATUS", "TYPE", "RESOLVER", "ORGANISATION", "SUBJECT", "OPENED"],
+            ["REF", "PRI", "STATUS", "TYPE", "RESOLVER", "ORGANISATION", "SUBJECT", "OPENED",
+             "DUE"],  # fmt: skip
             [
                 [
                     r["ref"],
@@ -125,6 +139,7 @@ def list_(
                     r["organisation"] or f"{r['requester_email']} (unverified)",
                     r["subject"],
                     local(r["created_at"]),
+                    local(r["resolution_due"]),
                 ]
                 for r in rows
             ],
@@ -162,6 +177,8 @@ def show(app: App, ref: str, as_json: bool) -> None:
     if view["triage"] and view["triage"].get("summary"):
         click.echo(f"Triage:    {view['triage']['summary']}")
     click.echo(f"Opened:    {local(view['created_at'])}   Updated: {local(view['updated_at'])}")
+    for line in sla_lines(view["sla"]):
+        click.echo(f"SLA:       {line}")
     for link in view["links"]:
         click.echo(f"Linked:    {link['ref']} ({link['kind']})")
     for message in view["messages"]:
