@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk.bulletins import BulletinService
 from desk.changes import ChangeService
+from desk.chat_notices import ChatNotices
+from desk.chat_store import DbChatStore
 from desk.delivery import Deliverer, SkippingDeliverer
 from desk.inbound_processor import InboundProcessor, IntakePolicy
 from desk.outbox_worker import OutboxPolicy, OutboxWorker
@@ -59,7 +61,8 @@ class App:
 
     @cached_property
     def tickets(self) -> TicketService:
-        return TicketService(self.factory, self.blobs, self.desk, self.triage)
+        return TicketService(self.factory, self.blobs, self.desk, self.triage,
+                             ChatNotices(self.settings.slack_triage_channel))
 
     @cached_property
     def sla(self) -> SlaPolicy:
@@ -90,8 +93,23 @@ class App:
             directory = s.home / "mail" / "sent"
             mail = MailFileDeliverer(directory, s.desk_name, s.desk_email)
             self.notes.append(f"outbound mail: written as .eml files in {directory}")
-        self.notes.append("Slack: not configured; chat outbox rows are marked skipped")
-        return {"email": mail, "slack": SkippingDeliverer("Slack is not configured")}
+        return {"email": mail, "slack": self.slack_deliverer()}
+
+    def slack_deliverer(self) -> Deliverer:
+        s = self.settings
+        if not s.slack_bot_token:
+            self.notes.append("Slack: not configured; chat outbox rows are marked skipped")
+            return SkippingDeliverer("Slack is not configured")
+        from slack_sdk import WebClient
+
+        from bot.pacing import ChannelPacer
+        from bot.slack_deliverer import SlackDeliverer
+
+        client = WebClient(s.slack_bot_token, base_url=s.slack_api_url, timeout=20,
+                           retry_handlers=[])  # the outbox worker owns retries and backoff
+        store = DbChatStore(self.factory, s.slack_alert_channel)
+        self.notes.append(f"Slack: Web API at {s.slack_api_url}")
+        return SlackDeliverer(client, store, ChannelPacer(s.slack_pace_seconds))
 
     @cached_property
     def spooler(self) -> Spooler:

@@ -101,7 +101,8 @@ class OutboxWorker:
                 "state": outbox.PENDING,
                 "attempts": attempt,
                 "last_error": error,
-                "next_attempt_at": now + timedelta(seconds=delay),
+                # from the failure's answer, not the attempt's start: Retry-After counts from it
+                "next_attempt_at": utcnow() + timedelta(seconds=delay),
             }
         return {"state": outbox.SENT, "attempts": attempt, "last_error": None, "done_at": now}
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk import lifecycle
 from desk.actor import Actor
+from desk.chat_notices import ChatNotices
 from desk.errors import InvalidInput, NotFound
 from desk.first_line import FirstLine
 from desk.priority import parse_level, parse_priority, priority_for
@@ -22,7 +23,7 @@ from desk.reference import format_ref, parse_ref
 from desk.ticket_records import DeskIdentity, NewAttachment, TicketRecords, clip
 from desk.triage_service import TriageInput, TriageService
 from knowledge import TriageDecision
-from store import directory, outbox, tickets
+from store import directory, tickets
 from store.blobs import BlobStore
 from store.db import unit_of_work
 from store.models import Message, Ticket, TicketLink, TicketMpxn
@@ -55,8 +56,10 @@ class NewTicket:
 
 class TicketService:
     def __init__(self, factory: sessionmaker[Session], blobs: BlobStore, desk: DeskIdentity,
-                 triage: TriageService | None = None) -> None:  # fmt: skip
+                 triage: TriageService | None = None,
+                 chat: ChatNotices | None = None) -> None:  # fmt: skip
         self.factory, self.blobs, self.desk, self.triage = factory, blobs, desk, triage
+        self.chat = chat or ChatNotices()
         self.records = TicketRecords(desk)
         self.first_line = FirstLine(self.records, triage)
 
@@ -108,13 +111,14 @@ class TicketService:
         if decision is not None:
             self.records.audit(session, ticket, actor, "triage", None, ticket.resolver_key,
                                decision.summary())  # fmt: skip
+        self.chat.opened(session, ticket)
         thread = [new.email_message_id] if new.email_message_id else []
         answered = new.acknowledge and ticket.verified and decision is not None and (
             self.first_line.confirm_identifiers(session, ticket, decision, thread)
             or self.first_line.answer(session, ticket, decision, thread)
         )  # fmt: skip
         if ticket.resolver_key and ticket.status == lifecycle.NEW:
-            self._assign(session, ticket, ticket.resolver_key, actor, previous=None)
+            self._assign(session, ticket, ticket.resolver_key, actor, None, announce=False)
         if new.acknowledge and ticket.requester_email and not answered:
             self.records.mail(
                 session,
@@ -185,6 +189,8 @@ class TicketService:
         self.records.attach(session, ticket, message, attachments, digests)
         self.records.audit(session, ticket, actor, action, None, None, clip(body))
         ticket.updated_at = utcnow()
+        label = _EMAIL_LINES.get(action, "E-mail")
+        self.chat.changed(session, ticket, f"{label} from {actor.name}: {clip(body)}")
         return message
 
     def reopen_in(self, session: Session, ticket: Ticket, reason: str, actor: Actor) -> None:
@@ -192,12 +198,12 @@ class TicketService:
         target = lifecycle.reopen_target(ticket.resolver_key is not None)
         self.records.move(session, ticket, target, actor, f"reopened: {reason}")
         ticket.resolved_at = None
-        if ticket.resolver_key:
-            self._notify_group(session, ticket, ticket.resolver_key)
+        self.chat.changed(session, ticket, f"Reopened by {actor.name}: {clip(reason)}")
 
     def move_in(self, session: Session, ticket: Ticket, status: str, actor: Actor,
                 detail: str | None = None) -> None:  # fmt: skip
         self.records.move(session, ticket, status, actor, detail)
+        self.chat.changed(session, ticket, f"Status: {status} ({actor.name})")
 
     def link_in(self, session: Session, ticket: Ticket, other: Ticket, actor: Actor,
                 kind: str = "related") -> None:  # fmt: skip
@@ -206,6 +212,7 @@ class TicketService:
         for a, b in ((ticket, other), (other, ticket)):
             session.add(TicketLink(ticket_id=a.id, other_id=b.id, kind=kind))
             self.records.audit(session, a, actor, "link", None, format_ref(b.id), kind)
+            self.chat.changed(session, a, f"Linked to {format_ref(b.id)} ({kind}) by {actor.name}")
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -222,8 +229,10 @@ class TicketService:
             ticket = self._get(session, ref)
             self.records.audit(session, ticket, actor, "priority", ticket.priority, priority,
                                reason)  # fmt: skip
+            line = f"Priority {ticket.priority} → {priority} by {actor.name}: {clip(reason)}"
             ticket.priority, ticket.priority_reason = priority, reason.strip()
             ticket.updated_at = utcnow()
+            self.chat.changed(session, ticket, line)
 
     def set_status(self, ref: str, status: str, actor: Actor, reason: str = "") -> None:
         if status == lifecycle.RESOLVED:
@@ -232,7 +241,7 @@ class TicketService:
             ticket = self._get(session, ref)
             if ticket.status == lifecycle.RESOLVED and status != lifecycle.CLOSED:
                 return self.reopen_in(session, ticket, reason or f"status set to {status}", actor)
-            self.records.move(session, ticket, status, actor, reason or None)
+            self.move_in(session, ticket, status, actor, reason or None)
 
     def note(self, ref: str, text: str, actor: Actor, kind: str = "note") -> None:
         _require_text(text, "a note")
@@ -241,6 +250,7 @@ class TicketService:
             self.records.message(session, ticket, kind, actor, text)
             self.records.audit(session, ticket, actor, kind, None, None, clip(text))
             ticket.updated_at = utcnow()
+            self.chat.changed(session, ticket, f"Note by {actor.name}: {clip(text)}")
 
     def reply(self, ref: str, text: str, actor: Actor) -> None:
         """Write to the participant: kept on the ticket and sent on its e-mail thread."""
@@ -255,6 +265,8 @@ class TicketService:
             self.records.audit(session, ticket, actor, "reply", None, ticket.requester_email,
                                clip(text))  # fmt: skip
             ticket.updated_at = utcnow()
+            self.chat.changed(session, ticket, f"Reply to participant by {actor.name}: "
+                                               f"{clip(text)}")  # fmt: skip
 
     def resolve(self, ref: str, text: str, actor: Actor) -> None:
         _require_text(text, "a resolution")
@@ -265,12 +277,14 @@ class TicketService:
                 self.records.mail(session, ticket, "resolved", {"body": text}, actor=actor)
             else:
                 self.records.message(session, ticket, "note", actor, f"Resolution: {text}")
+            self.chat.changed(session, ticket, f"Resolved by {actor.name}: {clip(text)}")
 
     def close(self, ref: str, actor: Actor, reason: str = "") -> None:
         with unit_of_work(self.factory) as session:
             ticket = self._get(session, ref)
             self.records.move(session, ticket, lifecycle.CLOSED, actor, reason or None)
             ticket.closed_at = utcnow()
+            self.chat.changed(session, ticket, f"Closed by {actor.name}")
 
     def reopen(self, ref: str, reason: str, actor: Actor) -> None:
         _require_text(reason, "a reopen reason")
@@ -296,7 +310,7 @@ class TicketService:
         return ticket
 
     def _assign(self, session: Session, ticket: Ticket, group: str, actor: Actor,
-                previous: str | None) -> None:  # fmt: skip
+                previous: str | None, announce: bool = True) -> None:  # fmt: skip
         target = directory.resolver_group(session, group)
         if target is None:
             known = ", ".join(sorted(directory.resolver_keys(session))) or "none loaded"
@@ -312,23 +326,12 @@ class TicketService:
         if ticket.status != lifecycle.ASSIGNED:
             self.records.move(session, ticket, lifecycle.ASSIGNED, actor, f"assigned to {group}")
         ticket.updated_at = utcnow()
-        self._notify_group(session, ticket, group)
+        line = (f"Reassigned from {previous} to {group} by {actor.name}" if previous
+                else f"Assigned to {group} by {actor.name}")  # fmt: skip
+        self.chat.assigned(session, ticket, group, line if announce else None)
 
-    @staticmethod
-    def _notify_group(session: Session, ticket: Ticket, group: str) -> None:
-        """Post the ticket's card in the group's channel (through the outbox)."""
-        target = directory.resolver_group(session, group)
-        if target is not None and target.slack_channel:
-            outbox.enqueue(
-                session,
-                "slack",
-                {
-                    "kind": "ticket_card",
-                    "channel": target.slack_channel,
-                    "ref": format_ref(ticket.id),
-                },
-                ticket.id,
-            )
+
+_EMAIL_LINES = {"provider_update": "Provider update", "auto_reply": "Auto-reply"}
 
 
 def _require_text(text: str, what: str) -> None:

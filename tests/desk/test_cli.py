@@ -68,7 +68,8 @@ def test_phone_call_to_resolution(run) -> None:
         ("email", "pending"),
         ("slack", "pending"),
     }
-    assert "attempted 4" in run("outbox", "work")
+    # 3 e-mails; the card, then its edit and thread line for status, priority, note, reply, resolve
+    assert "attempted 9" in run("outbox", "work")
     states = {(r["channel"], r["state"]) for r in json.loads(run("outbox", "list", "--json"))}
     assert states == {("email", "sent"), ("slack", "skipped")}
     assert "Slack is not configured" in run("outbox", "list", "--state", "skipped")

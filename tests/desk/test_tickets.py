@@ -71,9 +71,11 @@ def test_open_triage_route_note_resolve_history(demo_app: App) -> None:
         assert [(r.channel, r.payload.get("template") or r.payload["kind"]) for r in rows] == [
             ("slack", "ticket_card"),
             ("email", "acknowledgement"),
+            ("slack", "ticket_update"),  # the note, on the group's card
             ("email", "resolved"),
+            ("slack", "ticket_update"),  # the resolution
         ]
-        _, ack, resolved = rows
+        _, ack, _, resolved, _ = rows
         # one ticket, one e-mail thread: the resolution answers the acknowledgement
         assert resolved.payload["in_reply_to"] == ack.payload["message_id"]
         assert resolved.payload["subject"].startswith(f"[{ref}]")
