@@ -21,6 +21,7 @@ from desk.publishing import BroadcastPublisher, PublishingPolicy
 from desk.schedules import BroadcastSchedule
 from desk.settings import Settings
 from desk.sla import SlaPolicy, parse_targets
+from desk.sla_views import resolution_due
 from desk.spooling import Incoming, Spooler
 from desk.ticket_records import DeskIdentity
 from desk.ticket_views import TicketQueries
@@ -107,7 +108,7 @@ class App:
 
         client = WebClient(s.slack_bot_token, base_url=s.slack_api_url, timeout=20,
                            retry_handlers=[])  # the outbox worker owns retries and backoff
-        store = DbChatStore(self.factory, s.slack_alert_channel)
+        store = DbChatStore(self.factory, s.slack_alert_channel, resolution_due(self.sla))
         self.notes.append(f"Slack: Web API at {s.slack_api_url}")
         return SlackDeliverer(client, store, ChannelPacer(s.slack_pace_seconds))
 

@@ -12,7 +12,7 @@ index scans, not a table scan.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,7 @@ from desk.priority import PRIORITIES
 from desk.sla import SlaPolicy, SlaStatus, StatusChange, stops_from
 from store import tickets
 from store.models import AuditEvent, Ticket
+from store.types import utcnow
 
 RUNNING = (lifecycle.NEW, lifecycle.ASSIGNED, lifecycle.IN_PROGRESS, lifecycle.PENDING_PROVIDER)
 PAGE = 64
@@ -49,6 +50,16 @@ def assess(policy: SlaPolicy, ticket: Ticket, events: Sequence[AuditEvent],
         changes.append(StatusChange(ticket.resolved_at or ticket.updated_at, None, ticket.status))
     organisation = ticket.organisation.name if ticket.organisation else None
     return policy.assess(ticket.created_at, ticket.priority, changes, replies, now, organisation)
+
+
+def resolution_due(policy: SlaPolicy) -> Callable[[Session, Ticket], datetime | None]:
+    """When a ticket's resolution falls due now (None while its clock is stopped): for cards."""
+
+    def due(session: Session, ticket: Ticket) -> datetime | None:
+        events = tickets.status_events(session, [ticket.id])[ticket.id]
+        return assess(policy, ticket, events, utcnow()).resolution_due
+
+    return due
 
 
 def sla_view(status: SlaStatus) -> dict[str, Any]:

@@ -31,6 +31,8 @@ def test_new_ticket_gets_a_card_in_triage_and_in_the_group_channel(desk: Desk) -
         assert ref in card.blocks[0]["text"]["text"] and "RMP not found" in shown
         assert "Brightwater Energy" in shown and "1906293768104" in shown
         assert "CSS Registration Service" in shown and "*Triage:*" in shown
+        due = desk.app.queries.show(ref)["sla"]["resolution_due"]
+        assert due and "*SLA due*" in shown  # the resolution due time, in London time
         [actions] = [b for b in card.blocks if b["type"] == "actions"]
         assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
             (action_id, ref) for action_id in ACTIONS]
