@@ -17,8 +17,9 @@ def mark_seen(session: Session, key: str) -> bool:
     """Insert-or-ignore: True the first time `key` is seen, across processes."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(SlackEventSeen).values(key=key[:200]).on_conflict_do_nothing()
-    return session.execute(statement).rowcount == 1
+    statement = (insert(SlackEventSeen).values(key=key[:200]).on_conflict_do_nothing()
+                 .returning(SlackEventSeen.key))  # rowcount is -1 here with psycopg 3
+    return session.execute(statement).scalar() is not None
 
 
 def forget(session: Session, key: str) -> None:

@@ -85,10 +85,15 @@ def _start_slack_inbound(app: App) -> tuple[HttpListener | None, SocketModeHandl
     if not s.slack_bot_token:
         log.info("Slack inbound: not configured (set SWITCHDESK_SLACK_BOT_TOKEN and a signing "
                  "secret or an app token)")
-    http = app.http_listener()
-    if http is None:
+    http = None
+    if s.http_listen == "off":
         log.info("HTTP: off")
     else:
+        try:
+            http = app.http_listener()
+        except OSError as exc:  # the port is taken: the rest of the desk still runs
+            log.error("HTTP: cannot listen on %s (%s); running without it", s.http_listen, exc)
+    if http is not None:
         http.start()
         events = " and /slack/events" if http.server.bolt is not None else ""
         log.info("HTTP: listening on %s for /healthz%s", http.address, events)
