@@ -140,7 +140,8 @@ def test_mine_queue_kb_changes(demo_app: App, slack: SlackSide, fake: FakeSlack)
     other = open_ticket(demo_app, resolver="xoserve_uk_link", subject="Gas MPRN mismatch")
     _, method = slack.command(AGENT, "mine")
     assert "none" in said(fake, method)
-    slack.command(AGENT, f"note {other} looking")
+    _, method = slack.command(AGENT, f"note {other} looking")
+    assert "Internal note added" in said(fake, method)  # done before asking again
     _, method = slack.command(AGENT, "mine")
     text = said(fake, method)
     assert other in text and ref not in text
