@@ -12,6 +12,7 @@ CHANNELS = ("cli", "email", "slack", "phone", "system", "scheduler")
 class Actor:
     name: str
     channel: str
+    where: str | None = None  # e.g. "slack channel C0REGSVC01": added to each audit detail
 
     @classmethod
     def cli(cls, name: str | None = None) -> Actor:

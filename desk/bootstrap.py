@@ -6,15 +6,20 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.http_listener import HttpListener
 from desk.bulletins import BulletinService
 from desk.changes import ChangeService
 from desk.chat_notices import ChatNotices
+from desk.chat_ops import ChatOps
 from desk.chat_store import DbChatStore
 from desk.delivery import Deliverer, SkippingDeliverer
+from desk.escalation import Escalations
 from desk.inbound_processor import InboundProcessor, IntakePolicy
 from desk.outbox_worker import OutboxPolicy, OutboxWorker
 from desk.publishing import BroadcastPublisher, PublishingPolicy
@@ -23,7 +28,7 @@ from desk.settings import Settings
 from desk.sla import SlaPolicy, parse_targets
 from desk.sla_views import resolution_due
 from desk.spooling import Incoming, Spooler
-from desk.ticket_records import DeskIdentity
+from desk.ticket_records import DeskIdentity, TicketRecords
 from desk.ticket_views import TicketQueries
 from desk.tickets import TicketService
 from desk.triage_service import TriageService
@@ -36,6 +41,10 @@ from intake.smtp_server import DeskHandler, SmtpConfig, SmtpServer
 from store import migrate
 from store.blobs import BlobStore
 from store.db import make_engine, make_session_factory
+
+if TYPE_CHECKING:
+    from slack_bolt import App as SlackApp
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 log = logging.getLogger("switchdesk")
 
@@ -189,6 +198,62 @@ class App:
             s.outbox_poll_seconds,
         )
         return OutboxWorker(self.factory, self.deliverers, policy)
+
+    # --- Slack inbound ---------------------------------------------------------------------
+
+    @cached_property
+    def chat_ops(self) -> ChatOps:
+        def kb_search(query: str, limit: int) -> list[dict[str, Any]]:
+            return [{"id": m.id, "title": m.title, "score": round(m.score, 1),
+                     "first_line": m.first_line} for m in self.triage.kb.search(query, limit)]
+
+        escalations = Escalations(self.factory, TicketRecords(self.desk))
+        return ChatOps(self.factory, self.tickets, self.queries, escalations, kb_search,
+                       self.bulletins, self.changes)  # fmt: skip
+
+    @cached_property
+    def slack_app(self) -> SlackApp | None:
+        """The Bolt app, when a bot token is set (it checks the token with auth.test)."""
+        s = self.settings
+        if not s.slack_bot_token:
+            return None
+        from bot.app import create_app
+
+        try:
+            return create_app(self.chat_ops, token=s.slack_bot_token,
+                              signing_secret=s.slack_signing_secret, api_url=s.slack_api_url)
+        except Exception as exc:  # noqa: BLE001 - a bad token or no Slack: run without it
+            log.error("Slack: cannot start the app (%s); running without Slack inbound", exc)
+            return None
+
+    def http_listener(self) -> HttpListener | None:
+        """/healthz always; /slack/events when the bot token and the signing secret are set."""
+        s = self.settings
+        if s.http_listen == "off":
+            return None
+        host, _, port = s.http_listen.rpartition(":")
+        bolt = self.slack_app if s.slack_signing_secret else None
+        return HttpListener(host, int(port), bolt, self.health)
+
+    def socket_mode(self) -> SocketModeHandler | None:
+        s = self.settings
+        if not (s.slack_app_token and self.slack_app is not None):
+            return None
+        from bot.app import socket_mode
+
+        return socket_mode(self.slack_app, s.slack_app_token)
+
+    def health(self) -> dict[str, Any]:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            database = True
+        except Exception:  # noqa: BLE001 - unreachable, for whatever reason
+            database = False
+        s = self.settings
+        slack = ("socket" if s.slack_app_token else "http" if s.slack_signing_secret else "off"
+                 ) if s.slack_bot_token else "off"  # fmt: skip
+        return {"status": "ok" if database else "degraded", "database": database, "slack": slack}
 
     def upgrade_database(self) -> None:
         migrate.upgrade(self.engine)

@@ -47,6 +47,8 @@ class TicketRecords:
     def audit(self, session: Session, ticket: Ticket, actor: Actor, action: str,
               before: str | None = None, after: str | None = None,
               detail: str | None = None) -> None:  # fmt: skip
+        if actor.where:
+            detail = f"{detail} ({actor.where})" if detail else actor.where
         session.add(AuditEvent(
             ticket_id=ticket.id, at=utcnow(), actor=actor.name, channel=actor.channel,
             action=action, from_value=before, to_value=after, detail=detail,

@@ -6,11 +6,17 @@ import gc
 import logging
 import signal
 import threading
+from typing import TYPE_CHECKING
 
 import click
 
 from desk.bootstrap import App
 from desk.cli.context import pass_app
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.http_listener import HttpListener
 
 log = logging.getLogger("switchdesk")
 
@@ -52,6 +58,7 @@ def serve(app: App) -> None:
         smtp.start()
     for thread in threads:
         thread.start()
+    http, socket_mode = _start_slack_inbound(app)
     schedule = app.broadcast_schedule()
     schedule.start()
     # Start-up objects live as long as the process: keep them out of full GC passes, which
@@ -60,6 +67,10 @@ def serve(app: App) -> None:
     log.info("switchdesk is running; Ctrl-C stops it")
     while not stop.wait(0.5):
         pass
+    if socket_mode is not None:
+        socket_mode.close()
+    if http is not None:
+        http.stop()
     if smtp is not None:
         smtp.stop()
     schedule.stop()
@@ -67,3 +78,32 @@ def serve(app: App) -> None:
     for thread in threads:
         thread.join(timeout=30)
     log.info("switchdesk stopped")
+
+
+def _start_slack_inbound(app: App) -> tuple[HttpListener | None, SocketModeHandler | None]:
+    """The HTTP listener (/healthz, and /slack/events in HTTP mode) and Socket Mode."""
+    s = app.settings
+    if not s.slack_bot_token:
+        log.info("Slack inbound: not configured (set SWITCHDESK_SLACK_BOT_TOKEN and a signing "
+                 "secret or an app token)")
+    http = None
+    if s.http_listen == "off":
+        log.info("HTTP: off")
+    else:
+        try:
+            http = app.http_listener()
+        except OSError as exc:  # the port is taken: the rest of the desk still runs
+            log.error("HTTP: cannot listen on %s (%s); running without it", s.http_listen, exc)
+    if http is not None:
+        http.start()
+        events = " and /slack/events" if http.server.bolt is not None else ""
+        log.info("HTTP: listening on %s for /healthz%s", http.address, events)
+    socket_mode = app.socket_mode()
+    if socket_mode is not None:
+        try:
+            socket_mode.connect()
+            log.info("Slack: Socket Mode connected")
+        except Exception as exc:  # noqa: BLE001 - Slack unreachable or a bad app token
+            log.error("Slack: Socket Mode could not connect (%s); running without it", exc)
+            socket_mode = None
+    return http, socket_mode

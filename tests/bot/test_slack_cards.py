@@ -9,7 +9,7 @@ from desk.actor import Actor
 from desk.reference import parse_ref
 from store import slack_threads, tickets
 from store.db import unit_of_work
-from tests.bot.conftest import ADDRESS, AGENT, REGISTRATION, TRIAGE, Desk
+from tests.bot.conftest import ADDRESS, DESK_AGENT, REGISTRATION, TRIAGE, Desk
 
 
 def _texts(message) -> str:
@@ -46,8 +46,8 @@ def test_new_ticket_gets_a_card_in_triage_and_in_the_group_channel(desk: Desk) -
 def test_changes_edit_every_card_in_place_and_add_a_thread_line(desk: Desk) -> None:
     ref = desk.open()
     desk.deliver()
-    desk.app.tickets.set_status(ref, "in_progress", AGENT)
-    desk.app.tickets.set_priority(ref, "P2", "several suppliers affected", AGENT)
+    desk.app.tickets.set_status(ref, "in_progress", DESK_AGENT)
+    desk.app.tickets.set_priority(ref, "P2", "several suppliers affected", DESK_AGENT)
     desk.deliver()
 
     for channel in (TRIAGE, REGISTRATION):
@@ -80,7 +80,7 @@ def test_an_email_reply_becomes_a_line_in_every_thread(desk: Desk) -> None:
 def test_reassignment_posts_a_card_to_the_new_group_and_tells_the_old_one(desk: Desk) -> None:
     ref = desk.open()
     desk.deliver()
-    desk.app.tickets.assign(ref, "address_service", AGENT)
+    desk.app.tickets.assign(ref, "address_service", DESK_AGENT)
     desk.deliver()
     [new] = desk.cards(ADDRESS)
     assert "CSS Address Service" in _texts(new)
@@ -94,8 +94,8 @@ def test_five_changes_then_one_delivery_make_one_accurate_edit(desk: Desk) -> No
     ref = desk.open()
     desk.deliver()
     for n in range(5):
-        desk.app.tickets.note(ref, f"note {n}", AGENT)
-    desk.app.tickets.set_priority(ref, "P1", "outage", AGENT)
+        desk.app.tickets.note(ref, f"note {n}", DESK_AGENT)
+    desk.app.tickets.set_priority(ref, "P1", "outage", DESK_AGENT)
     desk.deliver()
     for channel in (TRIAGE, REGISTRATION):
         [card] = desk.cards(channel)
@@ -108,7 +108,7 @@ def test_long_content_is_cut_to_block_kit_limits_and_accepted(desk: Desk) -> Non
     mpxns = [("1906293768104", "mpan")] * 400
     ref = desk.open(subject="Rejected " + "very long subject " * 60, body="x" * 50_000,
                     mpxns=mpxns)  # fmt: skip
-    desk.app.tickets.note(ref, "y" * 60_000, AGENT)
+    desk.app.tickets.note(ref, "y" * 60_000, DESK_AGENT)
     desk.deliver()
     assert {r.state for r in desk.rows()} == {"sent"}
     [card] = desk.cards(REGISTRATION)
@@ -121,7 +121,7 @@ def test_long_content_is_cut_to_block_kit_limits_and_accepted(desk: Desk) -> Non
 def test_a_card_being_posted_is_edited_not_posted_again(desk: Desk) -> None:
     """Two workers take the card and an update of one ticket at the same moment."""
     ref = desk.open(resolver="address_service")
-    desk.app.tickets.note(ref, "first note", AGENT)
+    desk.app.tickets.note(ref, "first note", DESK_AGENT)
     desk.fake.slow("chat.postMessage", 0.3)
     workers = [desk.app.outbox_worker() for _ in range(3)]
     for worker in workers:
