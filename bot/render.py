@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from desk.broadcast.times import local
 from desk.chat import HomeView, Ticket
 
 MESSAGES_SHOWN = 3
@@ -11,7 +13,10 @@ MESSAGES_SHOWN = 3
 
 def ticket_line(t: Ticket) -> str:
     group = t.get("resolver") or "unassigned"
-    return (f"*{t['ref']}* {t['priority']} · {t['status']} · {group} · "
+    due = ""
+    if t.get("resolution_due"):
+        due = " · *overdue*" if t.get("breached") else f" · due {_local(t['resolution_due'])}"
+    return (f"*{t['ref']}* {t['priority']} · {t['status']} · {group}{due} · "
             f"{_clip(t.get('subject') or '', 80)}")  # fmt: skip
 
 
@@ -25,7 +30,11 @@ def ticket_detail(t: Ticket) -> str:
     lines = [ticket_line(t),
              f"{t['type']} from {t.get('requester_email') or 'unknown'}"
              f"{' (' + t['organisation'] + ')' if t.get('organisation') else ''}"
-             f" · opened {t['created_at']}"]  # fmt: skip
+             f" · opened {_local(t['created_at'])}"]  # fmt: skip
+    sla = t.get("sla") or {}
+    if sla.get("resolution_due"):
+        state = " (breached)" if sla.get("breached") else " (at risk)" if sla.get("at_risk") else ""
+        lines.append(f"SLA: resolution due {_local(sla['resolution_due'])}{state}")
     if t.get("priority_reason"):
         lines.append(f"Priority reason: {t['priority_reason']}")
     triage = (t.get("triage") or {}).get("summary")
@@ -49,7 +58,7 @@ def change_list(found: list[dict[str, Any]]) -> str:
     if not found:
         return "*Forward schedule of change*: nothing planned"
     return "*Forward schedule of change*\n" + "\n".join(
-        f"• *{c['ref']}* {c.get('start')} → {c.get('end')} · {c.get('provider')} · "
+        f"• *{c['ref']}* {_local(c.get('start'))} → {_local(c.get('end'))} · {c.get('provider')} · "
         f"{c.get('status')} · {c.get('title')}" for c in found)  # fmt: skip
 
 
@@ -64,6 +73,11 @@ def home_view(home: HomeView) -> dict[str, Any]:
         {"type": "divider"},
         section(ticket_list(home.at_risk_title, home.at_risk)),
     ]}  # fmt: skip
+
+
+def _local(stamp: str | None) -> str:
+    """An ISO time from the desk's views as a person in GB reads it."""
+    return local(datetime.fromisoformat(stamp.replace("Z", "+00:00"))) if stamp else "-"
 
 
 def _clip(text: str, limit: int) -> str:

@@ -207,7 +207,7 @@ class App:
             return [{"id": m.id, "title": m.title, "score": round(m.score, 1),
                      "first_line": m.first_line} for m in self.triage.kb.search(query, limit)]
 
-        escalations = Escalations(self.factory, TicketRecords(self.desk))
+        escalations = Escalations(self.factory, TicketRecords(self.desk), self.tickets.chat)
         return ChatOps(self.factory, self.tickets, self.queries, escalations, kb_search,
                        self.bulletins, self.changes)  # fmt: skip
 

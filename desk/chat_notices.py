@@ -38,6 +38,13 @@ class ChatNotices:
         if line:
             self.changed(session, ticket, line, skip={channel} if channel else set())
 
+    def escalated(self, session: Session, ticket: Ticket, operator_channel: str | None,
+                  line: str) -> None:  # fmt: skip
+        """The Operator's channel gets the ticket's card; every card gets the line."""
+        if operator_channel:
+            self._enqueue(session, ticket, {"kind": CARD, "channel": operator_channel})
+        self.changed(session, ticket, line)
+
     def changed(self, session: Session, ticket: Ticket, line: str,
                 skip: set[str] | None = None) -> None:  # fmt: skip
         """Edit every card of the ticket and add `line` to each card's thread."""

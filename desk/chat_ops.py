@@ -26,7 +26,7 @@ from desk.escalation import Escalations
 from desk.reference import format_ref, parse_ref
 from desk.ticket_views import TicketQueries, summary
 from desk.tickets import NewTicket, TicketService
-from store import directory, slack_inbound, tickets
+from store import directory, slack_inbound, slack_threads, tickets
 from store.db import unit_of_work
 from store.tickets import TicketFilter
 from store.types import utcnow
@@ -112,14 +112,14 @@ class ChatOps:
         user = self._user(who)
         title, queue = self.mine(who)
         group = user.group if user.role == "resolver" else None
-        candidates = self.queries.list(TicketFilter(status="open", resolver=group, limit=200))
-        ranked = sorted(candidates, key=lambda t: (PRIORITY_ORDER.get(t["priority"], 9),
-                                                   t["created_at"] or ""))  # fmt: skip
+        window = self.queries.sla.at_risk_window
+        at_risk = self.queries.at_risk(resolver=group, limit=10)
+        hours = f"{window.total_seconds() / 3600:g} h"
         return HomeView(who=f"{user.name} ({user.role}{', ' + user.group if group else ''})",
                         queue_title=title, queue=queue,
-                        at_risk_title="Most urgent open tickets (highest priority, oldest "
-                                      "first; SLA clocks not connected yet)",
-                        at_risk=ranked[:10])  # fmt: skip
+                        at_risk_title=f"At risk of SLA breach (resolution due within {hours}, "
+                                      "or overdue)",
+                        at_risk=at_risk)  # fmt: skip
 
     # --- changing tickets ------------------------------------------------------------------
 
@@ -185,8 +185,9 @@ class ChatOps:
         if not who.channel_id:
             return None
         with unit_of_work(self.factory) as session:
-            ticket_id = slack_inbound.ticket_for_thread(session, who.channel_id, thread_ts)
-        if ticket_id is None:
+            thread = slack_threads.find_by_ts(session, who.channel_id, thread_ts)
+            ticket_id = thread.ticket_id if thread is not None else None
+        if ticket_id is None:  # not a card's thread (a bulletin's, or someone's own)
             return None
         return self.note(who, format_ref(ticket_id), text)
 

@@ -2,8 +2,9 @@
 group's escalation contacts named, all in one transaction with its audit event.
 
 The ticket stays with the group working it (escalation asks for more attention, it does not
-take the work away); the Operator's channel gets a line in the ticket's thread there, with the
-group's escalation contacts so that the duty manager can be phoned. P1 stays P1.
+take the work away); the Operator's channel gets the ticket's card, and every card of the
+ticket a line naming the group's escalation contacts so that the duty manager can be phoned.
+P1 stays P1.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk import lifecycle
 from desk.actor import Actor
+from desk.chat_notices import ChatNotices
 from desk.errors import InvalidInput, NotFound
 from desk.priority import raise_priority
 from desk.reference import format_ref, parse_ref
 from desk.ticket_records import TicketRecords, clip
-from store import outbox, tickets
+from store import tickets
 from store.db import unit_of_work
 from store.models import ResolverGroup
 from store.types import utcnow
@@ -36,8 +38,9 @@ class Escalated:
 
 
 class Escalations:
-    def __init__(self, factory: sessionmaker[Session], records: TicketRecords) -> None:
-        self.factory, self.records = factory, records
+    def __init__(self, factory: sessionmaker[Session], records: TicketRecords,
+                 chat: ChatNotices) -> None:  # fmt: skip
+        self.factory, self.records, self.chat = factory, records, chat
 
     def escalate(self, ref: str, reason: str, actor: Actor) -> Escalated:
         if not reason or not reason.strip():
@@ -61,12 +64,9 @@ class Escalations:
                 text += "\nEscalation contacts: " + "; ".join(contacts)
             self.records.message(session, ticket, "note", actor, text)
             operator = session.get(ResolverGroup, OPERATOR_GROUP)
-            told = bool(operator is not None and operator.active and operator.slack_channel)
-            if told:
-                assert operator is not None and operator.slack_channel
-                outbox.enqueue(session, "slack", {"kind": "post", "channel":
-                               operator.slack_channel, "text": text, "thread_key": ref},
-                               ticket.id)  # fmt: skip
+            channel = operator.slack_channel if operator is not None and operator.active else None
+            self.chat.escalated(session, ticket, channel, text)
+            told = bool(channel)
             return Escalated(ref, before, after, tuple(contacts), told)
 
 

@@ -1,5 +1,5 @@
-"""What inbound Slack handling reads and writes: deliveries already seen, the ticket behind a
-card's thread, the people by Slack id, and the tickets a Slack user has acted on."""
+"""What inbound Slack handling reads and writes: deliveries already seen, the people by Slack
+id, and the tickets a Slack user has acted on (card threads: `store.slack_threads`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from store.directory import PersonRef
-from store.models import OPEN_STATUS_SQL, AuditEvent, Person, SlackEventSeen, SlackThread, Ticket
+from store.models import OPEN_STATUS_SQL, AuditEvent, Person, SlackEventSeen, Ticket
 
 
 def mark_seen(session: Session, key: str) -> bool:
@@ -25,13 +25,6 @@ def mark_seen(session: Session, key: str) -> bool:
 def forget(session: Session, key: str) -> None:
     """Let a retry in again after the first attempt failed unexpectedly."""
     session.execute(delete(SlackEventSeen).where(SlackEventSeen.key == key[:200]))
-
-
-def ticket_for_thread(session: Session, channel: str, ts: str) -> int | None:
-    """The ticket whose card is the root `ts` of a thread in `channel`, if any."""
-    return session.scalar(
-        select(SlackThread.ticket_id).where(SlackThread.channel == channel, SlackThread.ts == ts)
-    )
 
 
 def person_by_slack_id(session: Session, slack_user_id: str) -> PersonRef | None:

@@ -15,11 +15,12 @@ from desk.actor import Actor
 from desk.bootstrap import App, build
 from desk.directory import parse_directory
 from desk.directory_load import apply_directory
+from desk.reference import parse_ref
 from desk.settings import Settings
 from desk.tickets import NewTicket
-from store import outbox
+from store import outbox, slack_threads
 from store.db import unit_of_work
-from store.models import OutboxRow, SlackThread
+from store.models import OutboxRow
 from tests.conftest import DEMO_DIRECTORY
 from tests.support.fake_slack import FakeSlack, fake_slack
 from tests.support.slack_requests import SECRET, SlackSide, wait_for
@@ -105,7 +106,7 @@ def card_thread(app: App, ref: str, channel: str = "C0REGSVC01",
                 ts: str = "1700000100.000100") -> str:  # fmt: skip
     """Record a card's thread as the Slack deliverer does after posting it."""
     with unit_of_work(app.factory) as session:
-        session.add(SlackThread(channel=channel, thread_key=ref, ticket_id=int(ref[3:]), ts=ts))
+        slack_threads.record(session, channel, ref, ts, parse_ref(ref))
     return ts
 
 

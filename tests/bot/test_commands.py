@@ -120,8 +120,12 @@ def test_escalate_bumps_priority_and_tells_the_operator(demo_app: App, slack: Sl
     event = events(demo_app, ref, "escalate")[-1]
     assert (event["from"], event["to"]) == (start, shown["priority"])
     with unit_of_work(demo_app.factory) as session:
-        posts = [r.payload for r in outbox.listing(session) if r.payload.get("kind") == "post"]
-    assert posts and posts[0]["channel"] == "C0SWOPER01" and posts[0]["thread_key"] == ref
+        rows = [r.payload for r in outbox.listing(session) if r.channel == "slack"]
+    # The Operator's channel gets the ticket's card, and its thread the escalation line.
+    assert {"kind": "ticket_card", "channel": "C0SWOPER01", "ref": ref} in rows
+    lines = [r["line"] for r in rows if r["kind"] == "ticket_update"
+             and r["channel"] == "C0SWOPER01"]  # fmt: skip
+    assert lines and "supply at risk tonight" in lines[0]
 
 
 def test_reply_command_queues_an_email_on_the_thread(demo_app: App, slack: SlackSide,

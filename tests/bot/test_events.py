@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from desk.actor import Actor
 from desk.bootstrap import App
+from desk.tickets import NewTicket
 from tests.bot.conftest import AGENT, REG_RESOLVER, STRANGER, card_thread, open_ticket
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackSide, wait_for
@@ -51,6 +53,10 @@ def test_other_messages_are_left_alone(demo_app: App, slack: SlackSide, fake: Fa
 def test_app_home_shows_queue_and_urgent_tickets(demo_app: App, slack: SlackSide,
                                                  fake: FakeSlack) -> None:  # fmt: skip
     ref = open_ticket(demo_app)
+    outage = demo_app.tickets.open(NewTicket(
+        requester_email="priya.raman@brightwater-energy.example", subject="CSS down for everyone",
+        body="No switch requests accepted since 09:00", impact=1, urgency=1,
+        resolver="switching_operator"), Actor.cli("test"))  # P1: 4 h to resolve
     slack.command(AGENT, f"note {ref} on it")
     wait_for(lambda: notes(demo_app, ref))
     slack.event({"type": "app_home_opened", "user": AGENT, "tab": "home", "channel": "D0DM"})
@@ -58,7 +64,8 @@ def test_app_home_shows_queue_and_urgent_tickets(demo_app: App, slack: SlackSide
     assert published and published[0].args["user_id"] == AGENT
     text = str(published[0].args["view"])
     assert "Open tickets you have acted on" in text and ref in text
-    assert "Most urgent open tickets" in text
+    at_risk = text[text.index("At risk of SLA breach"):]
+    assert outage in at_risk and ref not in at_risk and "due 20" in at_risk
     slack.event({"type": "app_home_opened", "user": STRANGER, "tab": "home", "channel": "D0DM"})
     published = wait_for(lambda: len(fake.calls_to("views.publish")) > 1 and
                          fake.calls_to("views.publish"))  # fmt: skip

@@ -179,3 +179,16 @@ def test_bulletin_updates_land_in_one_thread(desk: Desk) -> None:
     assert root.text.endswith("update 0")
     assert [m.text[-8:] for m in desk.fake.thread("C0ANNOUNC1", root.ts)] == [
         "update 1", "update 2"]
+
+
+def test_an_escalation_brings_the_card_to_the_operators_channel(desk: Desk) -> None:
+    ref = desk.open()
+    desk.deliver()
+    desk.app.chat_ops.escalations.escalate(ref, "supply at risk tonight", DESK_AGENT)
+    desk.deliver()
+    [card] = desk.cards("C0SWOPER01")
+    assert ref in card.blocks[0]["text"]["text"] and "P2" in card.blocks[0]["text"]["text"]
+    [line] = desk.fake.thread("C0SWOPER01", card.ts)
+    assert "supply at risk tonight" in line.text and "duty manager" in line.text
+    [registration] = desk.cards(REGISTRATION)  # the group's own card shows the new priority
+    assert "P2" in registration.blocks[0]["text"]["text"]
