@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from desk.bootstrap import App
 from desk.cli.context import echo_json, pass_app
@@ -17,7 +18,7 @@ from desk.errors import InvalidInput
 from desk.triage_service import TriageInput, TriageService
 from intake.parse import parse_message
 from knowledge import score_decisions
-from store.db import unit_of_work
+from store.db import DatabaseUnavailable, unit_of_work
 from store.directory import DirectorySnapshot
 
 
@@ -76,6 +77,17 @@ def _as_email(record: dict[str, Any]) -> bytes:
     return message.as_bytes()
 
 
+def _directory_or_empty(app: App) -> DirectorySnapshot:
+    """Senders' roles come from the directory when there is one; scoring needs no database."""
+    try:
+        with unit_of_work(app.factory) as session:
+            return DirectorySnapshot.load(session)
+    except (DatabaseUnavailable, OperationalError, ProgrammingError):
+        click.echo("switchdesk: note: no directory in the database; every sender is unknown",
+                   err=True)  # fmt: skip
+        return DirectorySnapshot()
+
+
 @triage.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
@@ -86,8 +98,7 @@ def evaluate(app: App, file: Path, as_json: bool) -> None:
     Each e-mail goes through the same parse and triage path as live mail.
     """
     pairs = []
-    with unit_of_work(app.factory) as session:
-        directory = DirectorySnapshot.load(session)
+    directory = _directory_or_empty(app)
     for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue

@@ -121,6 +121,21 @@ def test_errors_before_the_database_exists(tmp_path: Path) -> None:
     assert "Traceback" not in down.stderr
 
 
+def test_triage_eval_needs_no_database(tmp_path: Path) -> None:
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(json.dumps({
+        "from": "A <a@x.example>", "subject": "Certificate expired",
+        "body": "Our CSS signing certificate expired; all our messages are rejected.",
+        "expected": {"type": "incident", "category": "certificate_issue",
+                     "resolver": "switching_network", "priority": "P2", "mpxn": [],
+                     "kb_hint": "CSS certificate renewal and signing errors"}}) + "\n")  # fmt: skip
+    result = _switchdesk(["triage", "eval", str(corpus), "--json"],
+                         {"SWITCHDESK_HOME": str(tmp_path / "var")})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "every sender is unknown" in result.stderr
+    assert json.loads(result.stdout)["accuracy"]["resolver"] == 1.0
+
+
 def test_every_command_has_help() -> None:
     runner = CliRunner()
     top = runner.invoke(cli, ["--help"]).stdout
