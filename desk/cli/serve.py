@@ -12,6 +12,7 @@ import click
 
 from desk.bootstrap import App
 from desk.cli.context import pass_app
+from desk.errors import InvalidInput
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -55,7 +56,13 @@ def serve(app: App) -> None:
     if smtp is None:
         log.info("SMTP: off")
     else:
-        smtp.start()
+        try:
+            smtp.start()
+        except OSError as exc:  # the port is taken: mail would be refused, so do not run
+            raise InvalidInput(
+                f"SMTP cannot listen on {app.settings.smtp_listen} ({exc.strerror or exc}); "
+                "set SWITCHDESK_SMTP_LISTEN to a free host:port, or off"
+            ) from None
     for thread in threads:
         thread.start()
     http, socket_mode = _start_slack_inbound(app)

@@ -158,3 +158,20 @@ def test_serve_takes_mail_by_smtp_and_imap_into_tickets(tmp_path: Path) -> None:
         finally:
             if server.poll() is None:
                 server.kill()
+
+
+def test_serve_refuses_to_start_when_the_smtp_port_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "SWITCHDESK_HOME": str(tmp_path / "var"),
+               "SWITCHDESK_SMTP_LISTEN": f"127.0.0.1:{port}", "SWITCHDESK_HTTP_LISTEN": "off"}
+        env.pop("SWITCHDESK_DATABASE_URL", None)
+        result = subprocess.run([sys.executable, "-m", "desk.cli.main", "serve"], env=env,
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 1
+    assert f"SMTP cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
