@@ -83,12 +83,13 @@ class BroadcastSchedule:
                           name="weekly forward schedule of change", replace_existing=True)
         scheduler.add_job(run, IntervalTrigger(seconds=self.publisher.policy.poll_seconds),
                           args=[self.name], id="broadcasts-due", jobstore="local",
+                          name="publish due broadcasts",
                           next_run_time=datetime.now(UTC))  # also catches up after downtime
         scheduler.start()
         self.scheduler = scheduler
         job = scheduler.get_job(DIGEST_JOB)
-        log.info("broadcast schedule started; next digest %s",
-                 job.next_run_time if job else "never")  # fmt: skip
+        after = job.next_run_time.astimezone(LONDON).strftime("%Y-%m-%d %H:%M %Z") if job else None
+        log.info("broadcast schedule started; next digest %s", after or "never")
 
     def stop(self) -> None:
         if self.scheduler is not None:

@@ -30,7 +30,7 @@ def serve(app: App) -> None:
         level=app.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # a line per tick
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick; ours says more
     app.upgrade_database()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
