@@ -78,6 +78,9 @@ class BulletinService:
             due = at or now
             if due < now - PAST_TOLERANCE:
                 raise InvalidInput("the publish time is in the past")
+            # Never ahead of a notice of this bulletin still waiting: the thread keeps its order.
+            waiting = broadcasts.pending_for(session, bulletin_id=bulletin.id)
+            due = max([due, now, *(b.due_at for b in waiting)])
             version = broadcasts.next_version(session, bulletin_id=bulletin.id)
             if title:
                 bulletin.title = _required(title, "title")
@@ -88,7 +91,7 @@ class BulletinService:
                 bulletin.state = "resolved"
             session.add(Broadcast(kind="bulletin_resolved" if resolve else "bulletin_update",
                                   bulletin_id=bulletin.id, version=version,
-                                  title=bulletin.title, body=body, due_at=max(due, now),
+                                  title=bulletin.title, body=body, due_at=due,
                                   state="scheduled", created_at=now))  # fmt: skip
             return version
 

@@ -69,6 +69,20 @@ def test_scheduled_bulletins_wait_for_their_time_and_survive_a_restart(demo_app:
     assert len(_rows(demo_app)) == CONTACTS
 
 
+def test_updating_a_scheduled_bulletin_keeps_the_thread_in_order(demo_app: App) -> None:
+    at = NOW + timedelta(hours=2)
+    ref = _bulletin(demo_app, publish_at=at)
+    demo_app.bulletins.update(ref, "Extended to 13:00.", OPERATOR, now=NOW)
+    demo_app.bulletins.update(ref, "Cancelled: done early.", OPERATOR, resolve=True, now=NOW)
+    assert demo_app.publisher().run_due(NOW + timedelta(minutes=5)) == 0  # nothing overtakes
+    assert demo_app.publisher().run_due(at) == 3
+    first, update, resolved = [p for p in _rows(demo_app)
+                               if p["to"][0] == "fiona.laing@meridian-gt.example"]  # fmt: skip
+    assert "Update:" not in first["subject"] and first["in_reply_to"] is None
+    assert update["in_reply_to"] == first["message_id"]
+    assert resolved["references"][0] == first["message_id"]
+
+
 def test_a_broadcast_missed_beyond_the_grace_is_not_sent_late(demo_app: App) -> None:
     ref = _bulletin(demo_app, publish_at=NOW + timedelta(hours=1))
     assert demo_app.publisher().run_due(NOW + timedelta(days=2)) == 1
