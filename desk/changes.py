@@ -30,6 +30,15 @@ from store.types import utcnow
 
 FEED_HISTORY = timedelta(days=30)  # finished changes stay in the feed this long
 DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
+PAST_TOLERANCE = timedelta(minutes=1)  # "now" typed a moment ago is not in the past
+# Where a change may go from each status by `amend` (cancel has its own command).
+NEXT_STATUSES = {
+    "planned": {"approved", "in_progress"},
+    "approved": {"planned", "in_progress"},
+    "in_progress": {"completed", "rolled_back"},
+    "rolled_back": {"planned", "approved"},
+    "completed": set(),
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,8 @@ class ChangeService:
 
     def create(self, new: NewChange, actor: Actor, now: datetime | None = None) -> str:
         now = now or utcnow()
+        if new.start < now - PAST_TOLERANCE:
+            raise InvalidInput("the window cannot start in the past")
         services = self._check(new.title, new.services, new.start, new.end, new.impact, now)
         rules = parse_audience(new.audience)
         with unit_of_work(self.factory) as session:
@@ -84,6 +95,11 @@ class ChangeService:
             change = self._get(session, ref)
             if change.status == "cancelled":
                 raise InvalidInput(f"{format_change_ref(change.id)} is cancelled")
+            if status not in (None, change.status) and status not in NEXT_STATUSES[change.status]:
+                raise InvalidInput(f"{format_change_ref(change.id)} cannot go from "
+                                   f"{change.status} to {status}")  # fmt: skip
+            if start is not None and start < now - PAST_TOLERANCE:
+                raise InvalidInput("the window cannot start in the past")
             new_start, new_end = start or change.start_at, end or change.end_at
             window_moved = start is not None or end is not None
             checked = self._check(title or change.title, services or tuple(change.services),

@@ -170,16 +170,18 @@ class BroadcastPublisher:
             "headers": {"List-Id": f"{_list_name(broadcast)} <{stream.lower()}.broadcasts."
                                    f"{self.domain}>", "Precedence": "bulk"},
         }  # fmt: skip
+        change = _change_as_notified(broadcast)
+        if change is not None:
+            context["window"] = _window(change)
+            context["severity"] = change.status.replace("_", " ")
         calendar = self._calendar(broadcast)
         if calendar is not None:
             infos, method = calendar
-            if len(infos) == 1:
-                context["window"] = f"{local(infos[0].start)} to {local(infos[0].end)}"
-                context["severity"] = infos[0].status.replace("_", " ")
+            organizer = (self.desk.name, self.desk.email)
             payload["attachments"] = [{
                 "filename": f"{stream.lower()}.ics", "content_type": "text/calendar",
                 "params": {"method": method},
-                "text": calendar_bytes(infos, self.domain, method).decode("utf-8"),
+                "text": calendar_bytes(infos, self.domain, method, organizer).decode("utf-8"),
             }]  # fmt: skip
         return payload
 
@@ -190,17 +192,42 @@ class BroadcastPublisher:
         if broadcast.kind == "digest":
             infos = [ChangeInfo.from_json(c) for c in snapshot.get("changes", [])]
             return (infos, "PUBLISH") if infos else None
-        if not snapshot or broadcast.kind == "change_reminder":
+        info = _change_as_notified(broadcast)
+        if info is None or broadcast.kind == "change_reminder":
             return None
-        info = ChangeInfo.from_json(snapshot)
         return [info], "CANCEL" if info.status == "cancelled" else "REQUEST"
 
     def _post(self, broadcast: Broadcast, channel: str) -> dict[str, Any]:
         stream = _stream(broadcast)
         text, _ = render_markdown(broadcast.body)
         heading = f"[{stream}] {HEADINGS.get(broadcast.kind, '')}{broadcast.title}"
-        return {"kind": "post", "channel": channel, "text": f"*{heading}*\n{text}"[:3900],
+        change = _change_as_notified(broadcast)
+        if change is not None:  # when it happens comes first: that is what people plan by
+            heading += f"\n{_window(change)} · {change.status.replace('_', ' ')}"
+        return {"kind": "post", "channel": channel, "text": _cut(f"*{heading}*\n{text}", stream),
                 "thread_key": stream}
+
+
+SLACK_TEXT_LIMIT = 3900
+
+
+def _cut(text: str, stream: str) -> str:
+    """Slack refuses longer text; a cut notice says where the whole of it is."""
+    if len(text) <= SLACK_TEXT_LIMIT:
+        return text
+    pointer = f"\n… (cut here: the whole of {stream} is in its e-mail)"
+    return text[: SLACK_TEXT_LIMIT - len(pointer)] + pointer
+
+
+def _change_as_notified(broadcast: Broadcast) -> ChangeInfo | None:
+    """The change as it stood when this notice was made (digests list several: None)."""
+    if broadcast.kind == "digest" or not broadcast.snapshot:
+        return None
+    return ChangeInfo.from_json(broadcast.snapshot)
+
+
+def _window(change: ChangeInfo) -> str:
+    return f"{local(change.start)} to {local(change.end)}"
 
 
 def _owner(session: Session, broadcast: Broadcast) -> Bulletin | Change | None:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from desk.broadcast.services import SERVICES
 from desk.broadcast.times import LONDON
@@ -54,8 +54,14 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def change_event(change: ChangeInfo, domain: str) -> Event:
+def change_event(change: ChangeInfo, domain: str, organizer: tuple[str, str] | None = None
+                 ) -> Event:  # fmt: skip
     event = Event()
+    if organizer is not None:  # iTIP (RFC 5546): a REQUEST or CANCEL names its organizer
+        name, email = organizer
+        address = vCalAddress(f"mailto:{email}")
+        address.params["cn"] = vText(name)
+        event["organizer"] = address
     event.add("uid", f"{change.ref.lower()}@{domain}")
     event.add("sequence", change.sequence)
     event.add("dtstamp", _aware(change.updated_at))
@@ -72,8 +78,8 @@ def change_event(change: ChangeInfo, domain: str) -> Event:
     return event
 
 
-def calendar_bytes(changes: Sequence[ChangeInfo], domain: str, method: str = "PUBLISH"
-                   ) -> bytes:  # fmt: skip
+def calendar_bytes(changes: Sequence[ChangeInfo], domain: str, method: str = "PUBLISH",
+                   organizer: tuple[str, str] | None = None) -> bytes:  # fmt: skip
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -85,5 +91,5 @@ def calendar_bytes(changes: Sequence[ChangeInfo], domain: str, method: str = "PU
         last = max(_aware(c.end) for c in changes)
         calendar.add_component(_london(first.year, last.year + 1))
     for change in changes:
-        calendar.add_component(change_event(change, domain))
+        calendar.add_component(change_event(change, domain, organizer))
     return calendar.to_ical()

@@ -95,7 +95,8 @@ def test_reminders_keep_london_wall_clock_across_the_spring_change(demo_app: App
     publisher.run_due(_utc(2027, 3, 27, 9, 0))
     reminder = _emails(demo_app)[-1]
     assert reminder["subject"] == f"[{ref}] Reminder: UK Link release starts in 1 day"
-    assert reminder["context"]["window"] == ""  # reminders carry no calendar change
+    assert reminder["context"]["window"] == "2027-03-28 09:00 BST to 2027-03-28 13:00 BST"
+    assert "attachments" not in reminder  # a reminder changes no calendar entry
     assert local(start) == "2027-03-28 09:00 BST"
     assert "2027-03-28 09:00 BST" in _emails(demo_app)[0]["context"]["window"]
 

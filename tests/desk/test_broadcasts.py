@@ -127,6 +127,7 @@ def _ics(payload: dict) -> icalendar.Calendar:
 
 
 def test_changes_carry_a_calendar_entry_that_updates_in_place(demo_app: App) -> None:
+    demo_app.settings.announcement_channels = ["C0ANNOUNCE"]
     ref = _change(demo_app)
     demo_app.changes.amend(ref, OPERATOR, end=NOW + timedelta(days=3, hours=6),
                            note="Window extended by two hours.", now=NOW)  # fmt: skip
@@ -140,14 +141,38 @@ def test_changes_carry_a_calendar_entry_that_updates_in_place(demo_app: App) -> 
     assert str(cancelled["METHOD"]) == "CANCEL" and str(events[2]["STATUS"]) == "CANCELLED"
     assert amended["METHOD"] == "REQUEST"
     assert mine[1]["in_reply_to"] == mine[0]["message_id"]
+    organizer = events[0]["ORGANIZER"]
+    assert str(organizer) == f"mailto:{demo_app.settings.desk_email}" and organizer.params["CN"]
+    assert mine[0]["context"]["window"] == "2026-12-03 09:00 GMT to 2026-12-03 13:00 GMT"
+    posts = [p["text"] for p in _rows(demo_app, "slack")]
+    assert len(posts) == 3 and all(f"[{ref}]" in text for text in posts)
+    assert "2026-12-03 09:00 GMT to 2026-12-03 13:00 GMT · planned" in posts[0]
+    assert "to 2026-12-03 15:00 GMT · cancelled" in posts[2]
     feed = icalendar.Calendar.from_ical(demo_app.changes.ics(now=NOW))
     [event] = list(feed.walk("VEVENT"))
     assert int(event["SEQUENCE"]) == 2 and str(event["STATUS"]) == "CANCELLED"
     assert (demo_app.settings.home / "calendar" / "fsc.ics").exists()
 
 
+def test_a_change_moves_through_its_statuses_in_order(demo_app: App) -> None:
+    ref = _change(demo_app)
+    later = NOW + timedelta(days=3, hours=1)
+    demo_app.changes.amend(ref, OPERATOR, status="approved", now=NOW)
+    demo_app.changes.amend(ref, OPERATOR, status="in_progress", now=later)
+    with pytest.raises(InvalidInput, match="cannot go from in_progress to planned"):
+        demo_app.changes.amend(ref, OPERATOR, status="planned", now=later)
+    with pytest.raises(InvalidInput, match="cannot start in the past"):
+        demo_app.changes.amend(ref, OPERATOR, start=NOW, now=later)
+    # an overrun is announced while the change is under way
+    assert demo_app.changes.amend(ref, OPERATOR, end=later + timedelta(hours=4), now=later) == 3
+    demo_app.changes.amend(ref, OPERATOR, status="completed", now=later)
+    with pytest.raises(InvalidInput, match="cannot go from completed to in_progress"):
+        demo_app.changes.amend(ref, OPERATOR, status="in_progress", now=later)
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"start": NOW - timedelta(days=2), "end": NOW - timedelta(days=1)}, "in the past"),
+    ({"start": NOW - timedelta(hours=1), "end": NOW + timedelta(hours=1)}, "in the past"),
     ({"end": NOW + timedelta(days=2)}, "ends before it starts"),
     ({"provider": "plumbers"}, "plumbers"),
     ({"services": ()}, "service"),
