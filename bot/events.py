@@ -16,18 +16,29 @@ from desk.errors import DeskError
 
 log = logging.getLogger("switchdesk.slack")
 
+# A person's message: plain, also sent to the channel, or with files attached.
+PERSON_SUBTYPES = {None, "thread_broadcast", "file_share"}
+
+
+def note_text(event: dict[str, Any]) -> str:
+    """The reply's text, naming the files shared with it (their content stays in Slack)."""
+    text = event.get("text") or ""
+    names = [f.get("name") or f.get("title") or "file" for f in event.get("files") or []]
+    return "\n".join(filter(None, [text, f"[files in Slack: {', '.join(names)}]" if names
+                                         else ""]))  # fmt: skip
+
 
 def register(app: App, desk: ChatDesk) -> None:
     @app.event("message")
     def thread_reply(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         thread_ts = event.get("thread_ts")
-        if (event.get("bot_id") or event.get("subtype") or not event.get("user")
-                or not thread_ts or thread_ts == event.get("ts")):
+        if (event.get("bot_id") or event.get("subtype") not in PERSON_SUBTYPES
+                or not event.get("user") or not thread_ts or thread_ts == event.get("ts")):
             return  # not a person's reply in a thread
         who = ChatCaller(event["user"], event.get("channel"))
 
         def note() -> str | None:
-            done = desk.thread_note(who, thread_ts, event.get("text") or "")
+            done = desk.thread_note(who, thread_ts, note_text(event))
             if done is not None:
                 client.reactions_add(channel=who.channel_id, timestamp=event["ts"], name="memo")
             return None  # the reaction is the answer; only refusals are written

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from desk.reference import format_ref
 from store import directory, outbox, slack_threads
-from store.models import OutboxRow, Ticket
+from store.models import AuditEvent, OutboxRow, Ticket
 
 CARD, UPDATE = "ticket_card", "ticket_update"
+OPERATOR_GROUP = "switching_operator"  # escalations bring its card in: it stays informed
 
 
 class ChatNotices:
@@ -29,14 +30,17 @@ class ChatNotices:
         if self.triage_channel:
             self._enqueue(session, ticket, {"kind": CARD, "channel": self.triage_channel})
 
-    def assigned(self, session: Session, ticket: Ticket, group: str, line: str | None) -> None:
-        """A card in the group's channel (edited in place if it has one); a line elsewhere."""
-        target = directory.resolver_group(session, group)
-        channel = target.slack_channel if target is not None else None
+    def assigned(self, session: Session, ticket: Ticket, group: str, line: str | None,
+                 previous: str | None = None) -> None:  # fmt: skip
+        """A card in the group's channel (edited in place if it has one); a line elsewhere,
+        the group it was taken from included: that is the last its channel hears of it."""
+        channel = _channel_of(session, group)
         if channel:
             self._enqueue(session, ticket, {"kind": CARD, "channel": channel})
         if line:
-            self.changed(session, ticket, line, skip={channel} if channel else set())
+            last = _channel_of(session, previous) if previous else None
+            self.changed(session, ticket, line, skip={channel} if channel else set(),
+                         also={last} if last else set())  # fmt: skip
 
     def escalated(self, session: Session, ticket: Ticket, operator_channel: str | None,
                   line: str) -> None:  # fmt: skip
@@ -46,25 +50,33 @@ class ChatNotices:
         self.changed(session, ticket, line)
 
     def changed(self, session: Session, ticket: Ticket, line: str,
-                skip: set[str] | None = None) -> None:  # fmt: skip
+                skip: set[str] | None = None, also: set[str] | None = None) -> None:  # fmt: skip
         """Edit every card of the ticket and add `line` to each card's thread."""
-        for channel in sorted(self.channels(session, ticket) - (skip or set())):
+        targets = (self.channels(session, ticket) | (also or set())) - (skip or set())
+        for channel in sorted(targets):
             self._enqueue(session, ticket, {"kind": UPDATE, "channel": channel, "line": line})
 
-    def channels(self, session: Session, ticket: Ticket) -> set[str]:
-        """Where the ticket has a card, or one is on its way."""
+    def channels(self, session: Session, ticket: Ticket) -> set[str | None]:
+        """Where the ticket has a card, or one is on its way — but not the channels of groups
+        it was reassigned away from: a provider sees nothing of another provider's work."""
         found = {t.channel for t in slack_threads.for_ticket(session, ticket.id)}
         payloads = session.scalars(select(OutboxRow.payload).where(
             OutboxRow.ticket_id == ticket.id, OutboxRow.channel == "slack"))  # fmt: skip
         found |= {p["channel"] for p in payloads if p.get("kind") == CARD and p.get("channel")}
+        earlier = set(session.scalars(select(AuditEvent.from_value).where(
+            AuditEvent.ticket_id == ticket.id, AuditEvent.action == "assign",
+            AuditEvent.from_value.is_not(None))))  # fmt: skip
+        found -= {_channel_of(session, k) for k in earlier - {ticket.resolver_key, OPERATOR_GROUP}}
         if self.triage_channel:
             found.add(self.triage_channel)
-        if ticket.resolver_key:
-            group = directory.resolver_group(session, ticket.resolver_key)
-            if group is not None and group.slack_channel:
-                found.add(group.slack_channel)
-        return found
+        found.add(_channel_of(session, ticket.resolver_key))
+        return found - {None}
 
     @staticmethod
     def _enqueue(session: Session, ticket: Ticket, payload: dict[str, Any]) -> None:
         outbox.enqueue(session, "slack", {**payload, "ref": format_ref(ticket.id)}, ticket.id)
+
+
+def _channel_of(session: Session, group: str | None) -> str | None:
+    target = directory.resolver_group(session, group) if group else None
+    return target.slack_channel if target is not None else None

@@ -156,9 +156,10 @@ class ChatOps:
                                 "acknowledged")  # fmt: skip
         return f"{state.ref} acknowledged: in progress with {user.name}"
 
-    def note(self, who: ChatCaller, ref: str, text: str) -> str:
+    def note(self, who: ChatCaller, ref: str, text: str, in_thread: bool = False) -> str:
         user, state = self._acting(who, ref)
-        self.tickets.note(state.ref, text, self._actor(user, who))
+        self.tickets.note(state.ref, text, self._actor(user, who),
+                          written_in=who.channel_id if in_thread else None)  # fmt: skip
         return f"Internal note added to {state.ref}"
 
     def reply(self, who: ChatCaller, ref: str, text: str) -> str:
@@ -189,7 +190,7 @@ class ChatOps:
             ticket_id = thread.ticket_id if thread is not None else None
         if ticket_id is None:  # not a card's thread (a bulletin's, or someone's own)
             return None
-        return self.note(who, format_ref(ticket_id), text)
+        return self.note(who, format_ref(ticket_id), text, in_thread=True)
 
     # --- the desk's own work ---------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk import lifecycle
 from desk.actor import Actor
-from desk.chat_notices import ChatNotices
+from desk.chat_notices import OPERATOR_GROUP, ChatNotices
 from desk.errors import InvalidInput, NotFound
 from desk.priority import raise_priority
 from desk.reference import format_ref, parse_ref
@@ -24,8 +24,6 @@ from store import tickets
 from store.db import unit_of_work
 from store.models import ResolverGroup
 from store.types import utcnow
-
-OPERATOR_GROUP = "switching_operator"
 
 
 @dataclass(frozen=True)

@@ -243,14 +243,18 @@ class TicketService:
                 return self.reopen_in(session, ticket, reason or f"status set to {status}", actor)
             self.move_in(session, ticket, status, actor, reason or None)
 
-    def note(self, ref: str, text: str, actor: Actor, kind: str = "note") -> None:
+    def note(self, ref: str, text: str, actor: Actor, kind: str = "note",
+             written_in: str | None = None) -> None:  # fmt: skip
+        """`written_in`: the Slack channel whose card thread the note was written in, which
+        therefore needs no echo of it."""
         _require_text(text, "a note")
         with unit_of_work(self.factory) as session:
             ticket = self._get(session, ref)
             self.records.message(session, ticket, kind, actor, text)
             self.records.audit(session, ticket, actor, kind, None, None, clip(text))
             ticket.updated_at = utcnow()
-            self.chat.changed(session, ticket, f"Note by {actor.name}: {clip(text)}")
+            self.chat.changed(session, ticket, f"Note by {actor.name}: {clip(text)}",
+                              skip={written_in} if written_in else None)  # fmt: skip
 
     def reply(self, ref: str, text: str, actor: Actor) -> None:
         """Write to the participant: kept on the ticket and sent on its e-mail thread."""
@@ -328,7 +332,7 @@ class TicketService:
         ticket.updated_at = utcnow()
         line = (f"Reassigned from {previous} to {group} by {actor.name}" if previous
                 else f"Assigned to {group} by {actor.name}")  # fmt: skip
-        self.chat.assigned(session, ticket, group, line if announce else None)
+        self.chat.assigned(session, ticket, group, line if announce else None, previous)
 
 
 _EMAIL_LINES = {"provider_update": "Provider update", "auto_reply": "Auto-reply"}

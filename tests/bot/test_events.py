@@ -33,6 +33,34 @@ def test_reply_in_card_thread_is_a_note_once(demo_app: App, slack: SlackSide,
     assert [n["body"] for n in found] == ["Looking at the RMP now"]
     assert found[0]["author"] == "Joe Lin (U0RESREG01)"
     assert len(fake.calls_to("reactions.add")) == 1
+    assert "C0REGSVC01" not in queued_lines(demo_app)  # no echo in the thread it came from
+
+
+def queued_lines(app: App) -> dict[str, str]:
+    """The thread lines queued for each channel, by channel."""
+    from sqlalchemy import select
+
+    from store.db import unit_of_work
+    from store.models import OutboxRow
+
+    with unit_of_work(app.factory) as session:
+        payloads = session.scalars(select(OutboxRow.payload).where(OutboxRow.channel == "slack"))
+        return {p["channel"]: p["line"] for p in payloads if p.get("line")}
+
+
+def test_thread_replies_sent_to_the_channel_or_with_files_are_notes(
+        demo_app: App, slack: SlackSide, fake: FakeSlack) -> None:  # fmt: skip
+    ref = open_ticket(demo_app)
+    ts = card_thread(demo_app, ref)
+    slack.event(reply(REG_RESOLVER, "Also for the channel", ts, subtype="thread_broadcast"))
+    shared = reply(REG_RESOLVER, "Screenshot of the rejection", ts, subtype="file_share")
+    shared["ts"] = "1700000201.000201"
+    slack.event({**shared, "files": [{"name": "rejection.png"}]})
+    found = wait_for(lambda: len(notes(demo_app, ref)) == 2 and notes(demo_app, ref))
+    assert sorted(n["body"] for n in found) == [
+        "Also for the channel",
+        "Screenshot of the rejection\n[files in Slack: rejection.png]",
+    ]
 
 
 def test_other_messages_are_left_alone(demo_app: App, slack: SlackSide, fake: FakeSlack) -> None:
