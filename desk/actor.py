@@ -24,3 +24,4 @@ class Actor:
 
 
 SYSTEM = Actor("switchdesk", "system")
+TRIAGE = Actor("triage", "system")  # what scripted triage decides is not the requester's doing

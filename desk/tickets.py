@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk import lifecycle
-from desk.actor import Actor
+from desk.actor import TRIAGE, Actor
 from desk.chat_notices import ChatNotices
 from desk.errors import InvalidInput, NotFound
 from desk.first_line import FirstLine
@@ -87,7 +87,7 @@ class TicketService:
             raise InvalidInput("a ticket needs a subject or a body")
         if sender is None:
             sender = directory.find_sender(session, new.requester_email or "")
-        decision = None
+        decision, routed_by = None, actor if new.resolver else TRIAGE
         if new.triage is None and self.triage is not None:
             text = TriageInput(new.subject, new.body if new.new_text is None else new.new_text,
                                new.quoted)  # fmt: skip
@@ -109,7 +109,7 @@ class TicketService:
                            f"{ticket.type} {ticket.priority} from "
                            f"{ticket.requester_email or 'unknown'}")  # fmt: skip
         if decision is not None:
-            self.records.audit(session, ticket, actor, "triage", None, ticket.resolver_key,
+            self.records.audit(session, ticket, TRIAGE, "triage", None, ticket.resolver_key,
                                decision.summary())  # fmt: skip
         self.chat.opened(session, ticket)
         thread = [new.email_message_id] if new.email_message_id else []
@@ -118,7 +118,7 @@ class TicketService:
             or self.first_line.answer(session, ticket, decision, thread)
         )  # fmt: skip
         if ticket.resolver_key and ticket.status == lifecycle.NEW:
-            self._assign(session, ticket, ticket.resolver_key, actor, None, announce=False)
+            self._assign(session, ticket, ticket.resolver_key, routed_by, None, announce=False)
         if new.acknowledge and ticket.requester_email and not answered:
             self.records.mail(
                 session,

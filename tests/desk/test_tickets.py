@@ -65,7 +65,9 @@ def test_open_triage_route_note_resolve_history(demo_app: App) -> None:
         ("note", None, None),
         ("status", "assigned", "resolved"),
     ]
-    assert all(e["actor"] == AGENT.name and e["channel"] == "cli" for e in view["events"])
+    assert [(e["actor"], e["channel"]) for e in view["events"]] == [
+        (AGENT.name, "cli"), ("triage", "system"), ("triage", "system"), ("triage", "system"),
+        (AGENT.name, "cli"), (AGENT.name, "cli")]  # triage routed it; the agent did the rest
     with unit_of_work(app.factory) as session:
         rows = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
         assert [(r.channel, r.payload.get("template") or r.payload["kind"]) for r in rows] == [
