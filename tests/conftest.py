@@ -41,6 +41,15 @@ def service_missing(what: str) -> None:
     pytest.skip(f"{what} not available")
 
 
+def shared_corpus(relative: str) -> Path:
+    """A file of ../shared/corpus: the corpus bars are checked wherever it can be, and CI
+    (REQUIRE_SERVICES=1) fails rather than passing them unchecked."""
+    path = SHARED / "corpus" / relative
+    if not path.exists():
+        service_missing(f"the shared corpus ({path})")
+    return path
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A migrated schema of this run's own on the PostgreSQL server."""

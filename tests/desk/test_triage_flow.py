@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -14,7 +13,7 @@ from desk.spooling import Incoming
 from desk.tickets import NewTicket
 from store.db import unit_of_work
 from store.models import KbArticleVersion, OutboxRow
-from tests.conftest import SHARED, cli_env
+from tests.conftest import cli_env, shared_corpus
 from tests.intake.test_processing import deliver, mail
 
 SIAN = "sian.evans@oakleaf-energy.example"
@@ -161,10 +160,9 @@ def test_kb_search_and_triage_eval_cli(demo_app: App, tmp_path: Path) -> None:
     assert failed.exit_code == 1 and "bad.jsonl:1" in failed.stderr
 
 
-@pytest.mark.skipif(not (SHARED / "corpus" / "tickets-dev.jsonl").exists(), reason="no corpus")
 def test_the_dev_corpus_meets_the_bars_through_the_cli(demo_app: App) -> None:
     env = cli_env(demo_app)
-    out = CliRunner().invoke(cli, ["triage", "eval", str(SHARED / "corpus/tickets-dev.jsonl"),
+    out = CliRunner().invoke(cli, ["triage", "eval", str(shared_corpus("tickets-dev.jsonl")),
                                    "--json"], env=env)  # fmt: skip
     accuracy = json.loads(out.stdout)["accuracy"]
     print(json.dumps(accuracy))

@@ -11,10 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from intake.message import InboundMessage
 from intake.parse import parse_message
+from tests.conftest import shared_corpus
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "emails"
 FIELDS = (
@@ -53,8 +52,8 @@ def field_ok(name: str, expected: Any, msg: InboundMessage) -> bool:
     return expected == getattr(msg, name)
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present")
 def test_corpus_per_field_accuracy() -> None:
+    shared_corpus("emails")
     records = _records()
     assert records, "manifest.jsonl is empty"
     strict = dict.fromkeys(FIELDS, 0)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import pytest
 
 from knowledge import Triage, TriageRequest, score_decisions
+from tests.conftest import shared_corpus
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "tickets-dev.jsonl"
 BARS = {"resolver": 0.90, "mpxn_exact": 0.95, "type": 0.85, "category": 0.80, "kb_top3": 0.85,
         "priority_within_one": 0.95}
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason=f"{CORPUS} not present")
 def test_dev_corpus_meets_the_bars(triage: Triage) -> None:
-    records = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()
+    corpus = shared_corpus("tickets-dev.jsonl")
+    records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()
                if line.strip()]
     pairs = [(r["expected"], triage.decide(TriageRequest(subject=r["subject"], body=r["body"])))
              for r in records]
