@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from desk import lifecycle
 from desk.actor import Actor
+from desk.confirmation import confirms_resolution
 from desk.mail_threading import ThreadMatch, find_thread, is_desk_message
 from desk.reference import format_ref
 from desk.tickets import NewAttachment, NewTicket, TicketService
@@ -115,10 +116,13 @@ class MailRouter:
         ticket, actor = match.ticket, self._actor(m)
         if ticket.status == lifecycle.CLOSED:
             return None
+        confirmed = False
         if ticket.status == lifecycle.RESOLVED:
             if ticket.resolved_at and utcnow() - ticket.resolved_at > self.policy.reopen_window:
                 return None
-            self.tickets.reopen_in(session, ticket, f"e-mail from {m.from_addr}", actor)
+            confirmed = not match.as_provider and confirms_resolution(m.new_text or m.body_text)
+            if not confirmed:
+                self.tickets.reopen_in(session, ticket, f"e-mail from {m.from_addr}", actor)
         elif ticket.status == lifecycle.PENDING_PARTICIPANT and not match.as_provider:
             self.tickets.move_in(session, ticket, lifecycle.IN_PROGRESS, actor, "participant reply")
         attachments = self._attachments(m)
@@ -138,6 +142,8 @@ class MailRouter:
             digests,
             action,
         )
+        if confirmed:
+            self.tickets.close_in(session, ticket, actor, "the participant confirmed it")
         return Outcome("reply_added", ticket, f"joined by {match.how}")
 
     def _open(

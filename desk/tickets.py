@@ -285,10 +285,13 @@ class TicketService:
 
     def close(self, ref: str, actor: Actor, reason: str = "") -> None:
         with unit_of_work(self.factory) as session:
-            ticket = self._get(session, ref)
-            self.records.move(session, ticket, lifecycle.CLOSED, actor, reason or None)
-            ticket.closed_at = utcnow()
-            self.chat.changed(session, ticket, f"Closed by {actor.name}")
+            self.close_in(session, self._get(session, ref), actor, reason)
+
+    def close_in(self, session: Session, ticket: Ticket, actor: Actor, reason: str = "") -> None:
+        self.records.move(session, ticket, lifecycle.CLOSED, actor, reason or None)
+        ticket.closed_at = utcnow()
+        self.chat.changed(session, ticket, f"Closed by {actor.name}" +
+                          (f": {reason}" if reason else ""))  # fmt: skip
 
     def reopen(self, ref: str, reason: str, actor: Actor) -> None:
         _require_text(reason, "a reopen reason")

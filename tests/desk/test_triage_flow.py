@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -54,6 +55,35 @@ def test_a_how_to_question_is_answered_at_first_line_and_a_no_reopens_it(demo_ap
     assert no.outcome == "reply_added"
     reopened = demo_app.queries.show(first.ticket_ref)
     assert reopened["status"] == "assigned" and reopened["resolver"] == view["resolver"]
+
+
+def test_a_thank_you_to_a_first_line_answer_closes_the_ticket(demo_app: App) -> None:
+    first = deliver(demo_app, mail(SIAN, "Objection window length",
+                                   "How long is the objection window for a domestic switch?"))
+    [answer] = _emails(demo_app, "first_line")
+    thanks = deliver(demo_app, mail(SIAN, f"Re: [{first.ticket_ref}] Objection window length",
+                                    "Thanks, that answers it - please close.",
+                                    in_reply_to=answer["message_id"]))  # fmt: skip
+    assert thanks.outcome == "reply_added"
+    view = demo_app.queries.show(first.ticket_ref)
+    assert view["status"] == "closed"
+    assert view["events"][-1]["detail"] == "the participant confirmed it"
+    assert view["messages"][-1]["body"].startswith("Thanks, that answers it")
+
+
+@pytest.mark.parametrize(("text", "closes"), [
+    ("Many thanks, all sorted now.", True),
+    ("Cheers - that worked.", True),
+    ("Thanks, but it still fails.", False),
+    ("Thanks. Could you also check MPAN 1906293768104?", False),
+    ("That didn't work, same error.", False),
+    ("Thanks " + "and some more detail " * 30, False),
+    ("Please see attached.", False),
+])
+def test_what_counts_as_confirming(text: str, closes: bool) -> None:
+    from desk.confirmation import confirms_resolution
+
+    assert confirms_resolution(text) is closes
 
 
 def test_a_number_that_fails_its_check_gets_a_confirmation_request(demo_app: App) -> None:
