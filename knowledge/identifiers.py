@@ -43,7 +43,10 @@ _DISTRACTOR_LABEL = re.compile(
     r"call|contact|extn?|dial|sort code)\b[^\n\d]{0,12}$",
     re.IGNORECASE,
 )
-_ID_LABEL_RIGHT_BEFORE = re.compile(r"\b(?:mpans?|mprns?|mpxns?)\b\W{0,3}$", re.IGNORECASE)
+# "meter point reference" is the MPRN's own name (Meter Point Reference Number), not a ref
+_ID_LABEL_RIGHT_BEFORE = re.compile(
+    r"\b(?:mpans?|mprns?|mpxns?|(?:meter|supply) point ref(?:erence)?(?: (?:number|no))?)\b"
+    r"\W{0,3}$", re.IGNORECASE)
 _GAS_LABEL = re.compile(r"\b(?:mprns?|gas|supply points?|meter points?)\b", re.IGNORECASE)
 _MPRN_LABEL_NEAR = re.compile(
     r"\b(?:mprns?|gas|supply points?|meter points?)\b[^\n\d]{0,30}$", re.IGNORECASE

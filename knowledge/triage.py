@@ -75,7 +75,8 @@ class Triage:
             role=role_hit.value if role_hit else None, igt=any(i.igt for i in found.valid),
             bulk=bool(signals["affected"] and signals["affected"].value >= 100),
         )
-        resolver, ticket_type, route_hit = route(category, ticket, facts)
+        decided, route_hit = route(category, ticket, facts)
+        resolver, ticket_type = decided.resolver, decided.kind
         hits.append(route_hit)
         outage_hit = signals["outage"]
         result = assess(PrioritySignals(
@@ -86,6 +87,7 @@ class Triage:
             security=bool(signals["security"]), workaround=bool(signals["workaround"]),
             deadline=bool(signals["deadline"]), vulnerable=bool(signals["vulnerable"]),
             sed_within_1_wd=bool(sed_hit and sed_hit.value == "within_1_wd"),
+            routine=decided.routine,
         ))
         articles = self._articles(query, category, ranked)
         answer, blocker = self._first_line(articles, result.priority, ticket_type, resolver,

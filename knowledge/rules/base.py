@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from knowledge.rules.negation import without_denials
 from knowledge.rules.wordpattern import WordPattern
 
 _QUOTE_START = re.compile(
@@ -53,6 +54,11 @@ class TicketText:
     def own(self) -> str:
         """What the sender wrote now: subject and new body, lower-cased for matching."""
         return f"{self.subject}\n{self.new}".lower()
+
+    @cached_property
+    def affirmed(self) -> str:
+        """`own` with mentions that deny a symptom ("certificates are in date") blanked."""
+        return without_denials(self.own)
 
     @cached_property
     def everything(self) -> str:

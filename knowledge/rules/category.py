@@ -11,14 +11,13 @@ from dataclasses import dataclass
 
 from knowledge.rules.base import RuleHit, TicketText
 from knowledge.rules.category_patterns import CATEGORY_PATTERNS
+from knowledge.rules.negation import without_denials
 from knowledge.rules.wordpattern import WordPattern
 
 _COMPILED = {
     category: tuple((WordPattern(p), w) for p, w in patterns)
     for category, patterns in CATEGORY_PATTERNS.items()
 }
-# phrases that mention a concept only to say it did not happen
-_NEGATED = re.compile(r"\bno objections? (?:was |were |had been )?(?:raised)?|no objection\b")
 SUBJECT_WEIGHT, BODY_WEIGHT, QUOTED_WEIGHT = 1.5, 1.0, 0.3
 REPLY_SUBJECT_WEIGHT = 0.5  # "RE:" subjects name the thread's old problem
 _REPLY = re.compile(r"^\s*(?:re|fw|fwd|aw|sv)\s*:", re.IGNORECASE)
@@ -37,9 +36,9 @@ def _pieces(ticket: TicketText) -> tuple[tuple[str, float], ...]:
     subject_weight = REPLY_SUBJECT_WEIGHT if _REPLY.match(ticket.subject) else SUBJECT_WEIGHT
     chaser = _CHASER.search(f"{ticket.subject} {ticket.new[:300]}".lower())
     return (
-        (_NEGATED.sub(" ", ticket.subject.lower()), subject_weight),
-        (_NEGATED.sub(" ", ticket.new.lower()), BODY_WEIGHT),
-        (_NEGATED.sub(" ", ticket.quoted.lower()), BODY_WEIGHT if chaser else QUOTED_WEIGHT),
+        (without_denials(ticket.subject.lower()), subject_weight),
+        (without_denials(ticket.new.lower()), BODY_WEIGHT),
+        (without_denials(ticket.quoted.lower()), BODY_WEIGHT if chaser else QUOTED_WEIGHT),
     )
 
 

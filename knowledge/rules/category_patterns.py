@@ -28,25 +28,40 @@ CATEGORY_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "objection_query": (
         (r"\bobject(?:ion|ions|ing)?\b", 2.0),
-        (r"objection window|out of window|window (?:had |has )?closed|window_closed", 2.0),
+        (r"objection window|out of window|window (?:had |has )?closed|window_closed|objection "
+         r"(?:period|deadline)|\bwindow (?:close|closes|ends?)\b", 2.0),
+        (r"\b(?:raise|lodge|submit|send|remove|withdraw) (?:an |the |our |a )?objection|how long "
+         r"[^.?\n]{0,40}\bobject", 1.5),
         (r"\bdebt objection|losing supplier[^.\n]{0,30}object", 1.0),
     ),
     "annulment": ((r"\bannul(?:ment|ments|led|ling|s)?\b", 3.5), (r"\br0287\b", 2.0)),
     "erroneous_switch": (
         (r"\berroneous(?:ly)?\b|(?:switch\w*|transfer\w*|registered|gained)[^.\n]{0,30}in error",
          3.0),
-        (r"wrong (?:house|property|premises|site|meter point|address)", 2.0),
+        (r"wrong (?:house|property|premises|site|meter point|address|flat|unit|apartment|plot|"
+         r"floor|customer|meter|mpan|mprn|supply)\b", 2.0),
+        (r"(?:return|give back|hand back|revert)[^.\n]{0,40}(?:previous|old|original|former) "
+         r"supplier", 2.0),
         (r"never requested|no record of any switch|we never (?:sent|requested)", 3.0),
     ),
     "withdrawal": (
         (r"\bwithdraw(?:al|n|ing)?\b(?! from the market)", 2.5),
         (r"pull back|take back (?:a|the) switch|cancel (?:the|a|our) switch request", 2.5),
         (r"keyed the wrong|wrong start date|wrong sed", 1.5),
+        # a gas shipper's withdrawal: ceasing to be the registered user (switching.md §5.3)
+        (r"ceas(?:e|es|ing) (?:to be |being )?(?:the )?registered user|no longer (?:be )?(?:the )?"
+         r"registered user", 3.0),
     ),
     "missing_notification": (
         (r"notifications?\b[^.\n]{0,40}(?:not|never|n't) (?:been )?(?:received|arriv)", 3.0),
         (r"(?:not|never|n't) (?:received|arrived|got)[^.\n]{0,40}notifications?", 3.0),
-        (r"\bno (?:secured|confirmed|validated)?\s?notifications?", 2.5),
+        (r"\bno (?:css |secured |confirmed |validated )?notifications?", 2.5),
+        (r"\b(?:received|had|got|heard) nothing\b|\bnothing (?:has )?(?:arrived|come through|"
+         r"been (?:received|delivered))|\bno (?:validated|confirmed|secured)\b[^.\n]{0,20}\bno "
+         r"(?:validated|confirmed|secured)\b", 2.5),
+        (r"\breplay|re-?deliver|undelivered|(?:tried|attempted|failed|unable) to deliver|"
+         r"exhausted (?:its |their |the )?retries|retries (?:were |are |have been )?exhausted|"
+         r"delivery (?:logs?|failures?|attempts?)", 3.0),
         (r"(?:not|never|n't) (?:been )?(?:received|had|got) any (?:[a-z]+ ){0,3}?(?:notifications?"
          r"|messages)|no (?:secured|confirmed|validated) (?:notifications?|messages)", 2.5),
         (r"notification never arrived|never arrived", 2.0),
@@ -93,7 +108,8 @@ CATEGORY_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bplot\b|moves in|isn'?t found|not found", 1.0),
     ),
     "gas_data_incorrect": (
-        (r"uk link|market sector|extinct|\bdead\b|registered user|held as domestic", 2.5),
+        (r"uk link|extinct|\bdead\b|registered user|held as domestic", 2.5),
+        (r"market sector", 1.0),
         (r"(?:old|previous|wrong) shipper|\bgrds\b|xoserve", 2.0),
         (r"duplicate mprns?|two mprns|mprns? for the same|shows? as (?:dead|extinct)", 3.0),
         (r"market sector[^.\n]{0,40}(?:wrong|correct|incorrect)|(?:wrong|incorrect)[^.\n]{0,20}"
@@ -145,6 +161,10 @@ CATEGORY_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
          r"(?:connect|receive)|still between|handled through", 1.5),
         (r"happy for (?:this|it) to be closed|can be closed|please close|ok to close", 5.0),
         (r"\b(?:13|21)[- ]digits?\b|bottom line|top line|full mpan", 3.0),
+        (r"\b(?:can|could) (?:someone|somebody|you|anyone) explain|\bexplain (?:what|how|why)",
+         2.0),
+        (r"\bwhat (?:the |this |that |a |an )?[a-z -]{0,40}(?:flag|indicator|field|code|status) "
+         r"(?:actually )?(?:does|means|is for)", 2.0),
     ),
     "misdirected": (
         (r"i did not agree|i didn'?t agree|never agreed|who gave them my details", 3.5),

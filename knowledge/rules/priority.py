@@ -29,6 +29,7 @@ class PrioritySignals:
     deadline: bool = False
     vulnerable: bool = False
     sed_within_1_wd: bool = False
+    routine: bool = False  # routing found nothing to fix: a rule to explain or a hand-on
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ def _impact(s: PrioritySignals, why: list[str]) -> int:
         return 2
     if s.ticket_type != "incident" and s.category in _NO_CUSTOMER_IMPACT:
         why.append("impact 4: no service impact")
+        return 4
+    if s.ticket_type != "incident" and s.routine and s.affected < BULK_THRESHOLD:
+        why.append("impact 4: routine answer or hand-on, nothing to fix")
         return 4
     bulk_event = s.category == "bulk_switch_solr" and (
         s.ticket_type == "incident" or s.affected >= BULK_THRESHOLD)

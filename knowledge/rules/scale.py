@@ -7,22 +7,26 @@ import re
 from knowledge.rules.base import RuleHit, TicketText, first_match
 from knowledge.rules.wordpattern import WordPattern
 
+# "231 switches", "231 of our electricity switches", "164 new-build MPANs", "164 plots"
 _COUNT = re.compile(
-    r"(?<![\d,/])(?<!\d\.)(\d{1,3}(?:,\d{3})+|\d{1,6})\+?\s+(?:[a-z]+\s){0,2}?"
+    r"(?<![\d,/])(?<!\d\.)(\d{1,3}(?:,\d{3})+|\d{1,6})\+?\s+"
+    r"(?:(?:of|from|across) (?:our|the|these|those|their|your|my) )?(?:[a-z][a-z'-]*\s){0,3}?"
     r"(?:switch(?:es)?|switch requests|mpans|mprns|mpxns|requests|registrations|updates|"
-    r"customers|sites|meter points|supply points|premises|properties|gains|losses)\b"
+    r"customers|sites|meter points|supply points|premises|properties|gains|losses|plots|homes|"
+    r"flats|units|meters|accounts|transfers|notifications|messages)\b"
 )
 _STATUS_CODE_BEFORE = re.compile(r"(?:http|status|error|code)\W*$")
 _WHOLE_CLASS = WordPattern(
     r"\b(?:all|every|any|zero|none of (?:our|the))\s+(?:(?:of\s+)?(?:our|the|my)\s+)?"
     r"(?:[a-z]+\s){0,3}?(?:switch(?:es)?|messages?|calls?|requests?|gains?|updates?|"
     r"notifications?|postcodes?|searches|addresses)\b|"
-    r"\b(?:cannot|can't|unable to) (?:submit|send|receive|transact)\b"
+    r"\b(?:cannot|can't|unable to) (?:submit|send|receive|transact)\b|"
+    r"\b(?:received|had|got) nothing (?:at all )?(?:from (?:the )?css|since)\b"
 )
 _FAILURE = WordPattern(
     r"fail|reject|error|not (?:been )?(?:received|arriv|work)|\b5\d\d|\bzero\b|cannot|can't|"
     r"unable|\bdown\b|timing out|timed out|haven't (?:received|had)|stopped|return\w* nothing|"
-    r"no results|empty"
+    r"no results|empty|(?:received|had|got) nothing"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+")
 _MARKET_WIDE = WordPattern(
@@ -61,7 +65,7 @@ def _hit(name: str, pattern: WordPattern, text: str) -> RuleHit | None:
 
 def whole_class(ticket: TicketText) -> RuleHit | None:
     """'all/every/any ... switches' only counts in a sentence that also says they fail."""
-    for sentence in _SENTENCE.findall(ticket.own):
+    for sentence in _SENTENCE.findall(ticket.affirmed):
         if _WHOLE_CLASS.search(sentence) and _FAILURE.search(sentence):
             return RuleHit("whole_class_failing", (" ".join(sentence.split())[:120],))
     return None
@@ -73,10 +77,10 @@ def market_wide(ticket: TicketText) -> RuleHit | None:
 
 def outage(ticket: TicketText) -> RuleHit | None:
     """'hard' when calls fail outright, 'degraded' when they are slow or partly failing."""
-    degraded = first_match(_DEGRADED, ticket.own)
+    degraded = first_match(_DEGRADED, ticket.affirmed)
     if degraded:
         return RuleHit("service_degraded", (degraded,), "degraded")
-    hard = first_match(_HARD_DOWN, ticket.own)
+    hard = first_match(_HARD_DOWN, ticket.affirmed)
     return RuleHit("service_down", (hard,), "hard") if hard else None
 
 
