@@ -15,6 +15,7 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/switchdesk db upgrade
 	$(BIN)/switchdesk directory load scripts/demo/directory.yaml
+	$(BIN)/switchdesk kb load
 	$(BIN)/switchdesk serve
 
 test: $(BIN)/.installed

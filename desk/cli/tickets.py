@@ -30,8 +30,10 @@ def tickets() -> None:
 @click.option("--subject", required=True)
 @click.option("--body", required=True, help="what the participant said (the phone log)")
 @click.option("--type", "ticket_type", type=click.Choice(lifecycle.TYPES))
-@click.option("--impact", metavar="1-4|high..", help="1 extensive .. 4 minor")
-@click.option("--urgency", metavar="1-4|high..", help="1 critical .. 4 low")
+@click.option("--impact", metavar="1-4|WORD",
+              help="1 (critical) market-wide .. 4 (low) no customer impact")
+@click.option("--urgency", metavar="1-4|WORD",
+              help="1 (critical) within hours .. 4 (low) no deadline")
 @click.option("--resolver", metavar="GROUP", help="assign straight away to this resolver group")
 @click.option("--category")
 @click.option(
