@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.http_listener import HttpListener
@@ -40,7 +41,7 @@ from intake.smtp_relay import RelayUrl, SmtpRelayDeliverer
 from intake.smtp_server import DeskHandler, SmtpConfig, SmtpServer
 from store import migrate
 from store.blobs import BlobStore
-from store.db import make_engine, make_session_factory
+from store.db import DatabaseUnavailable, make_engine, make_session_factory, unit_of_work
 
 if TYPE_CHECKING:
     from slack_bolt import App as SlackApp
@@ -66,7 +67,22 @@ class App:
 
     @cached_property
     def triage(self) -> TriageService:
+        """The articles of the last `kb load`; before the first, the configured ones, loaded now."""
         s = self.settings
+        try:
+            for _ in range(2):  # a second process may publish the first load at the same moment
+                try:
+                    with unit_of_work(self.factory) as session:
+                        stored = TriageService.from_store(session, s.first_line_threshold)
+                        if stored is not None:
+                            return stored
+                        service = TriageService.load(s.kb_dir, None, s.first_line_threshold)
+                        service.record_versions(session, make_current=True)
+                        return service
+                except IntegrityError:
+                    continue
+        except (DatabaseUnavailable, OperationalError, ProgrammingError):
+            pass  # no database yet (`triage eval` on a fresh home): the articles as files
         return TriageService.load(s.kb_dir, None, s.first_line_threshold)
 
     @cached_property

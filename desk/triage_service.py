@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desk.errors import InvalidInput
-from knowledge import KnowledgeBase, KnowledgeError, Triage, TriageDecision, TriageRequest
+from knowledge import (
+    Article,
+    KnowledgeBase,
+    KnowledgeError,
+    Triage,
+    TriageDecision,
+    TriageRequest,
+)
 from store import kb_versions
 from store.directory import Sender
 
@@ -51,13 +58,33 @@ class TriageService:
             raise InvalidInput(f"{directory}: no *.md articles found")
         return cls(kb, first_line_threshold)
 
-    def record_versions(self, session: Session) -> tuple[dict[str, int], int]:
-        """Make sure every loaded article has a stored version; return versions and how many new."""
+    @classmethod
+    def from_store(cls, session: Session, first_line_threshold: float) -> TriageService | None:
+        """The articles last loaded into the database, or None before the first load."""
+        rows = kb_versions.current(session)
+        if not rows:
+            return None
+        owners = frozenset(r.owner for r in rows)  # checked when they were loaded
+        try:
+            kb = KnowledgeBase(Article.parse(r.content, f"{r.article_id} v{r.version}", owners)
+                               for r in rows)  # fmt: skip
+        except KnowledgeError:
+            return None  # stored before whole files were kept: load them afresh
+        service = cls(kb, first_line_threshold)
+        service._versions = {r.article_id: r.version for r in rows}
+        return service
+
+    def record_versions(self, session: Session, make_current: bool = False
+                        ) -> tuple[dict[str, int], int]:  # fmt: skip
+        """Make sure every article has a stored version; return versions and how many new.
+
+        With `make_current`, these articles become the ones the desk uses (`kb load`).
+        """
         contents = [
-            kb_versions.ArticleContent(a.id, a.sha256, a.title, a.owner, a.body)
+            kb_versions.ArticleContent(a.id, a.sha256, a.title, a.owner, a.text)
             for a in self.kb.articles
         ]
-        versions, added = kb_versions.record(session, contents)
+        versions, added = kb_versions.record(session, contents, make_current)
         self._versions = versions
         return versions, added
 

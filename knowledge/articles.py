@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -49,6 +49,7 @@ class Article:
     body: str
     source: str
     sha256: str
+    text: str = field(default="", repr=False, compare=False)  # the file as written, kept as loaded
 
     @classmethod
     def parse(cls, text: str, source: str, known_owners: frozenset[str] = DEFAULT_OWNERS
@@ -73,7 +74,7 @@ class Article:
             type_hint=meta["type_hint"], symptoms=_strings(meta, "symptoms", source),
             keywords=_strings(meta, "keywords", source), first_line=meta["first_line"],
             answer=answer.strip() if answer else None, body=body.strip(), source=source,
-            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text,
         )
 
 

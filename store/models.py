@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Unicode,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -305,6 +306,8 @@ class KbArticleVersion(Base):
     owner: Mapped[str] = mapped_column(String(40))
     content: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The versions of the last `kb load`: what triage and `kb search` use.
+    current: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 # --- bulletins and the forward schedule of change ------------------------------------------

@@ -18,6 +18,7 @@ from desk.errors import InvalidInput
 from desk.triage_service import TriageInput, TriageService
 from intake.parse import parse_message
 from knowledge import score_decisions
+from store import directory as store_directory
 from store.db import DatabaseUnavailable, unit_of_work
 from store.directory import DirectorySnapshot
 
@@ -31,14 +32,18 @@ def kb() -> None:
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @pass_app
 def load(app: App, directory: Path | None) -> None:
-    """Check and load the articles in DIRECTORY (default: the configured or packaged ones).
+    """Check the articles in DIRECTORY (default: the configured or packaged ones) and make
+    them the knowledge base the desk triages and searches with.
 
     A changed article gets a new version; tickets keep the version they were answered with.
+    Owners must be resolver groups of the loaded directory. Nothing is loaded if one article
+    is wrong. A running `serve` uses the new articles from its next start.
     """
-    service = app.triage if directory is None else TriageService.load(
-        directory, None, app.settings.first_line_threshold)  # fmt: skip
     with unit_of_work(app.factory) as session:
-        versions, added = service.record_versions(session)
+        owners = frozenset(store_directory.resolver_keys(session)) or None
+        service = TriageService.load(directory or app.settings.kb_dir, owners,
+                                     app.settings.first_line_threshold)  # fmt: skip
+        versions, added = service.record_versions(session, make_current=True)
     click.echo(f"{len(versions)} articles loaded, {added} new versions")
 
 

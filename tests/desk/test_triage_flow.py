@@ -144,15 +144,26 @@ def test_kb_versions_follow_content(demo_app: App, tmp_path: Path) -> None:
     runner = CliRunner()
     assert "25 new versions" in runner.invoke(cli, ["kb", "load", str(copy)], env=env).stdout
     first = sorted(copy.glob("*.md"))[0]
-    first.write_text(first.read_text() + "\nOne more step.\n")
+    first.write_text(first.read_text().replace("title: ", "title: Zanzibar ", 1))
     assert "1 new versions" in runner.invoke(cli, ["kb", "load", str(copy)], env=env).stdout
     with unit_of_work(demo_app.factory) as session:
         versions = session.scalars(select(KbArticleVersion.version).order_by(
             KbArticleVersion.version.desc())).first()  # fmt: skip
     assert versions == 2
+
+    def best(text: str) -> str:
+        found = json.loads(runner.invoke(cli, ["kb", "search", text, "--json"], env=env).stdout)
+        return found[0]["title"] if found else ""
+
+    assert best("zanzibar").startswith("Zanzibar ")  # the desk uses what was loaded
     first.write_text(first.read_text().replace("owner:", "owner: nobody\nx:", 1))
+    second = sorted(copy.glob("*.md"))[1]
+    second.write_text(second.read_text().replace("title: ", "title: Quokka ", 1))
     broken = runner.invoke(cli, ["kb", "load", str(copy)], env=env)
     assert broken.exit_code == 1 and first.name in broken.stderr and "owner" in broken.stderr
+    assert best("zanzibar").startswith("Zanzibar ") and not best("quokka").startswith("Quokka")
+    assert "0 new versions" in runner.invoke(cli, ["kb", "load"], env=env).stdout  # packaged
+    assert not best("zanzibar").startswith("Zanzibar ")
 
 
 def test_kb_search_and_triage_eval_cli(demo_app: App, tmp_path: Path) -> None:
