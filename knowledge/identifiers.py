@@ -210,7 +210,10 @@ class _Collector:
             labelled = bool(_MPRN_LABEL_NEAR.search(prefix))
             if len(groups) == 1 and 6 <= len(raw) <= 10:
                 self.add_mprn(raw, raw, start, labelled)
-            elif labelled and len(groups) > 1 and 6 <= len("".join(groups)) <= 10:
+            elif (labelled or self.gas_context) and len(groups) > 1 and (
+                    6 <= len("".join(groups)) <= 10):
+                # read out in groups ("31 039 812 00"): in a gas e-mail a grouped number that
+                # passes the check is an MPRN; one that fails only counts when labelled
                 self.add_mprn("".join(groups), raw, start, labelled)
         valid = sorted(self.valid.values(), key=lambda i: i.position)
         invalid = sorted(self.invalid.values(), key=lambda i: i.position)

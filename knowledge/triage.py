@@ -24,7 +24,8 @@ __all__ = ["ArticleMatch", "Triage", "TriageDecision", "TriageRequest"]
 SIGNAL_RULES = (
     ("affected", scale.affected_count), ("whole_class", scale.whole_class),
     ("market_wide", scale.market_wide), ("outage", scale.outage), ("security", scale.security),
-    ("workaround", scale.workaround), ("deadline", urgency.deadline),
+    ("workaround", scale.workaround), ("book_transfer", scale.book_transfer),
+    ("deadline", urgency.deadline),
     ("vulnerable", urgency.vulnerable), ("mpid", mpids.mpids),
 )
 MAX_TEXT = 20_000  # characters of new text considered; long pastes add nothing but time
@@ -85,6 +86,7 @@ class Triage:
             whole_class=bool(signals["whole_class"]), market_wide=bool(signals["market_wide"]),
             outage=outage_hit.value if outage_hit else None,
             security=bool(signals["security"]), workaround=bool(signals["workaround"]),
+            book_transfer=bool(signals["book_transfer"]),
             deadline=bool(signals["deadline"]), vulnerable=bool(signals["vulnerable"]),
             sed_within_1_wd=bool(sed_hit and sed_hit.value == "within_1_wd"),
             routine=decided.routine,

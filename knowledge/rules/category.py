@@ -20,9 +20,13 @@ _COMPILED = {
 }
 SUBJECT_WEIGHT, BODY_WEIGHT, QUOTED_WEIGHT = 1.5, 1.0, 0.3
 REPLY_SUBJECT_WEIGHT = 0.5  # "RE:" subjects name the thread's old problem
-_REPLY = re.compile(r"^\s*(?:re|fw|fwd|aw|sv)\s*:", re.IGNORECASE)
+_REPLY = re.compile(r"^\s*(?:re|aw|sv)\s*:", re.IGNORECASE)
+# a forward hands on the problem below it: its subject and quoted text are the report
+_FORWARD = re.compile(r"^\s*(?:fw|fwd)\s*:", re.IGNORECASE)
 # a chaser says little itself: the quoted history carries the problem
-_CHASER = WordPattern(r"\bchas(?:e|ing)\b|any update|no update|still waiting|following up")
+_CHASER = WordPattern(r"\bchas(?:e|ing)\b|any update|no update|still waiting|following up|"
+                      r"see (?:below|the (?:e-?mail|message|note) below)|(?:from|by) [a-z ]{0,30}"
+                      r"below")
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,8 @@ class CategoryScore:
 
 def _pieces(ticket: TicketText) -> tuple[tuple[str, float], ...]:
     subject_weight = REPLY_SUBJECT_WEIGHT if _REPLY.match(ticket.subject) else SUBJECT_WEIGHT
-    chaser = _CHASER.search(f"{ticket.subject} {ticket.new[:300]}".lower())
+    chaser = _FORWARD.match(ticket.subject) or _CHASER.search(
+        f"{ticket.subject} {ticket.new[:300]}".lower())
     return (
         (without_denials(ticket.subject.lower()), subject_weight),
         (without_denials(ticket.new.lower()), BODY_WEIGHT),

@@ -21,7 +21,10 @@ CATEGORY_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bstuck\b|\bsat in\b", 1.5),
         (r"(?:not|never|hasn'?t|haven'?t|isn'?t|aren'?t) (?:been )?"
          r"(?:moved|moving|progress\w*|gone) (?:to|into|on to) secured|"
-         r"still (?:showing |sitting |sat )?(?:in )?pending", 2.0),
+         r"still (?:showing |sitting |sat |says |shows |shown as |at )?(?:in |as )?pending", 2.0),
+        (r"(?:\bsed\b|effective date|start date)[^.\n]{0,25}(?:been and gone|(?:has |have |had )"
+         r"(?:now |already )?(?:passed|gone))|(?:switch|transfer)\w* (?:has |was |is )?"
+         r"(?:not|never|n'?t) (?:completed|gone through|happened|taken effect)", 1.5),
         (r"objection windows? (?:have |has |had )?(?:long |all )?closed", 1.5),
         (r"secured[^.\n]{0,60}(?:cancelled|flipped|reverted)|cancelled with no reason", 2.5),
         (r"\bvalidated\b[^.\n]{0,60}\b(?:still|no objection)", 1.5),
@@ -73,10 +76,14 @@ CATEGORY_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "connectivity": (
         (r"\btls\b|handshake|connection reset|allow-?list|whitelist|egress|firewall", 2.5),
-        (r"\bhttp 40[13]\b|\b40[13]\b|\b429\b|rate limit", 3.0),
+        (r"\bhttp 40[13]\b|\b40[13]\b|\b429\b|rate limit|\bforbidden\b|\bunauthori[sz]ed\b", 3.0),
         (r"rejected at (?:your|the) gateway|(?:updates|messages|calls) to (?:the )?css[^.\n]{0,20}"
          r"(?:failing|rejected|refused)", 2.0),
         (r"pre-?production|test environment|connectivity|gateway", 1.5),
+        (r"transport layer|network layer", 3.0),
+        (r"(?:interface|feed|connection)\b[^.\n]{0,30}\b(?:has been |is |keeps )?(?:failing|"
+         r"down|broken)|(?:nothing|none of (?:it|them)) (?:has )?(?:reached|got through to|arrived "
+         r"at) (?:the )?css", 2.0),
     ),
     "css_outage": (
         (r"\b5\d\d(?:s|\b)|\b5xx\b|\bdown\b|unavailable|outage", 2.5),
@@ -165,6 +172,11 @@ CATEGORY_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
          2.0),
         (r"\bwhat (?:the |this |that |a |an )?[a-z -]{0,40}(?:flag|indicator|field|code|status) "
          r"(?:actually )?(?:does|means|is for)", 2.0),
+        (r"not (?:about|for|related to) (?:a|any|one) (?:particular|specific|individual)|general "
+         r"question|(?:writing|write|updating|documenting) (?:up )?(?:our |the )?(?:[a-z]+ )?"
+         r"(?:procedures?|process(?:es)?|runbooks?|playbooks?)|procedure doc", 3.0),
+        (r"which (?:parties|participants|party)|who (?:gets|receives|is sent|is notified|hears)",
+         1.5),
     ),
     "misdirected": (
         (r"i did not agree|i didn'?t agree|never agreed|who gave them my details", 3.5),
@@ -174,7 +186,8 @@ CATEGORY_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
          r"|our )?client", 3.0),
     ),
     "report_request": (
-        (r"(?:monthly|weekly|quarterly) report|report of|report on|broken down by", 3.5),
+        (r"(?:monthly|weekly|quarterly|annual) (?:report|mi\b|breakdown|figures|statistics|"
+         r"extract)|report of|report on|broken down by|report pack|mi pack|mi report", 3.5),
         (r"\breport\b|\bmi\b|\bcsv\b", 1.0),
         (r"statistics|figures (?:on|for)|data extract|(?:each|per) month|breakdown", 2.5),
     ),

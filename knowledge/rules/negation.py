@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import re
 
-NO_OBJECTION = r"\bno objections? (?:was |were |had been )?(?:raised)?|no objection\b"
+NO_OBJECTION = (
+    r"\bno objections? (?:was |were |had been )?(?:raised)?|no objection\b|"
+    r"\b(?:nobody|no-?one|no one|no party|neither supplier) (?:has |had )?(?:ever )?objected\b|"
+    r"\bwas(?:n'?t| not) objected to\b"
+)
 HEALTHY = (
     r"\b(?:certificates?|certs?|tls|endpoints?|connectivity|connections?)\b(?: [a-z]+){0,2}? "
     r"(?:is|are|all|look|looks|seem|seems|remain|remains)(?: all| still)? (?:in date|valid|fine|"

@@ -30,6 +30,7 @@ class PrioritySignals:
     vulnerable: bool = False
     sed_within_1_wd: bool = False
     routine: bool = False  # routing found nothing to fix: a rule to explain or a hand-on
+    book_transfer: bool = False  # a SoLR appointment or trade sale: a whole customer book
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def _impact(s: PrioritySignals, why: list[str]) -> int:
         why.append("impact 4: routine answer or hand-on, nothing to fix")
         return 4
     bulk_event = s.category == "bulk_switch_solr" and (
-        s.ticket_type == "incident" or s.affected >= BULK_THRESHOLD)
+        s.ticket_type == "incident" or s.affected >= BULK_THRESHOLD or s.book_transfer)
     if bulk_event or (s.whole_class and s.ticket_type == "incident"):
         if s.workaround:
             why.append("impact 3: whole class affected but a workaround is in place")

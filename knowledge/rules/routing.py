@@ -37,7 +37,13 @@ _ANNUL_REFUSED = _p(r"not permitted|refused|rejected|c(?:ame|omes|oming) back|de
 _SYSTEM_FAULT = _p(r"technical error|system error|internal (?:server )?error|unable to process|"
                    r"could not be processed|(?:http|error|status) ?5\d\d\b|timed? ?out|"
                    r"no (?:ack|acknowledgement)|something (?:is |has )?(?:broken|gone wrong)|"
-                   r"broken at your end")
+                   r"broken at your end|technical failure|generic (?:failure|error)|"
+                   r"(?:not|isn'?t|aren'?t) (?:being |been )?processed|"
+                   r"fail(?:s|ed|ing)? to process")
+# a customer cancelling in cooling-off or changing their mind: the gaining supplier withdraws,
+# it is not an annulment case (KB-06 step 3), whatever CSS answered
+_NOT_ANNULMENT_CASE = _p(r"cooling[- ]off|chang(?:ed|es|ing) (?:her|his|their|its|my) mind|"
+                         r"change of mind")
 _CFSB_GUIDANCE = _p(r"(?:correct|right|proper|usual) (?:route|process|way)|what(?:'s| is) the "
                     r"(?:route|process)|compensation|how (?:do|should) we (?:return|get|put|"
                     r"handle|proceed)")
@@ -55,7 +61,14 @@ _RULE_QUESTION = _p(r"what'?s the rule|whats the rule|how far (?:ahead|in advanc
 _NOT_CSS_SITE = _p(r"\blpg\b|liquefied petroleum|propane|\bnts\b|national transmission|"
                    r"shared supply|supplier[- ]exempt|exempt(?:ed)? (?:site|supply|supplier)|"
                    r"site operator'?s (?:own )?(?:pipework|network)|private (?:gas )?network")
-_CSS_COPY_STALE = _p(r"css (?:still )?holds|css copy|not reflected in css|css still (?:has|shows)")
+_CSS_COPY_STALE = _p(r"css copy|not reflected in css")
+# "CSS still holds _A" is stale only when the data owner's copy is said to be right
+_CSS_STILL = _p(r"\bcss\b[^.\n]{0,25}\b(?:still )?(?:holds|has|shows|showing|show|displays)\b|"
+                r"\bstill (?:held|showing|shown) (?:in|on|by) css")
+_SOURCE_FIXED = _p(r"(?:corrected|updated|fixed|amended)[^.\n]{0,40}\b(?:mpas|erds|registration "
+                   r"system)|\b(?:mpas|erds)\b[^.\n]{0,30}\b(?:shows?|has|holds) the "
+                   r"(?:right|correct)|\b(?:ecoes|ees) now shows|\b(?:mpas|erds) (?:was |were |has "
+                   r"been |have been )?(?:corrected|updated|fixed|amended)")
 _CERT_BROKEN = _p(r"fail|expired\b|expiry date was today|revoked|compromis|exposure|"
                   r"(?:messages?|requests?) (?:are |is )?(?:being )?rejected|"
                   r"(?:cannot|can'?t|unable to) (?:send|submit|sign|connect)")
@@ -88,13 +101,17 @@ def _objection(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route
         return "registration_service", "incident", f"disputed objection: {hit}"
     if f.role == "shipper":
         return "xoserve_uk_link", kind, "objection question from a gas shipper"
-    return None
+    return Route(resolver, kind, "objection rules question, answered from the calendar", True)
 
 
 def _annulment(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
     escalation = first_match(_ESCALATION, t.own)
     if escalation:
         return "service_desk", kind, f"policy dispute or escalation route: {escalation}"
+    not_annulment = first_match(_NOT_ANNULMENT_CASE, t.own)
+    if not_annulment:
+        why = f"not an annulment case, the gaining supplier withdraws: {not_annulment}"
+        return Route("service_desk", kind, why, True)
     fault = first_match(_SYSTEM_FAULT, t.own)
     if fault:
         return "registration_service", "incident", f"CSS failing to process annulment: {fault}"
@@ -141,6 +158,8 @@ def _rejected(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
 
 def _electricity_data(t: TicketText, f: RouteFacts, resolver: str, kind: str) -> _Route:
     hit = first_match(_CSS_COPY_STALE, t.own)
+    if not hit and first_match(_SOURCE_FIXED, t.own):
+        hit = first_match(_CSS_STILL, t.own)
     return ("registration_service", kind, f"ERDS right, CSS copy stale: {hit}") if hit else None
 
 

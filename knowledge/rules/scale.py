@@ -7,10 +7,13 @@ import re
 from knowledge.rules.base import RuleHit, TicketText, first_match
 from knowledge.rules.wordpattern import WordPattern
 
-# "231 switches", "231 of our electricity switches", "164 new-build MPANs", "164 plots"
+# "231 switches", "231 of our electricity switches", "164 new-build MPANs", "164 plots";
+# not a reference ("CBL-882213") and not across a blank line (a signature's "Registrations")
+_GAP = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"
 _COUNT = re.compile(
-    r"(?<![\d,/])(?<!\d\.)(\d{1,3}(?:,\d{3})+|\d{1,6})\+?\s+"
-    r"(?:(?:of|from|across) (?:our|the|these|those|their|your|my) )?(?:[a-z][a-z'-]*\s){0,3}?"
+    r"(?<![\w,/-])(?<!\d\.)(\d{1,3}(?:,\d{3})+|\d{1,6})\+?" + _GAP +
+    r"(?:(?:of|from|across) (?:our|the|these|those|their|your|my) )?(?:[a-z][a-z'-]*" + _GAP +
+    r"){0,3}?"
     r"(?:switch(?:es)?|switch requests|mpans|mprns|mpxns|requests|registrations|updates|"
     r"customers|sites|meter points|supply points|premises|properties|gains|losses|plots|homes|"
     r"flats|units|meters|accounts|transfers|notifications|messages)\b"
@@ -20,13 +23,21 @@ _WHOLE_CLASS = WordPattern(
     r"\b(?:all|every|any|zero|none of (?:our|the))\s+(?:(?:of\s+)?(?:our|the|my)\s+)?"
     r"(?:[a-z]+\s){0,3}?(?:switch(?:es)?|messages?|calls?|requests?|gains?|updates?|"
     r"notifications?|postcodes?|searches|addresses)\b|"
-    r"\b(?:cannot|can't|unable to) (?:submit|send|receive|transact)\b|"
+    # "we can't submit a switch for her" is one switch, not the whole class
+    r"\b(?:cannot|can't|unable to) (?:submit|send|receive|transact)\b"
+    r"(?! (?:a|an|this|that|her|his|their|one|it)\b)|"
     r"\b(?:received|had|got) nothing (?:at all )?(?:from (?:the )?css|since)\b"
 )
 _FAILURE = WordPattern(
     r"fail|reject|error|not (?:been )?(?:received|arriv|work)|\b5\d\d|\bzero\b|cannot|can't|"
     r"unable|\bdown\b|timing out|timed out|haven't (?:received|had)|stopped|return\w* nothing|"
     r"no results|empty|(?:received|had|got) nothing"
+)
+# "requests with a later SED validate fine": the failing ones are a subset, not the class
+_OTHERS_FINE = WordPattern(
+    r"\b(?:requests|switch(?:es| requests)|registrations|ones|others)\b[^.\n]{0,60}\b(?:validate|"
+    r"validated|go through|gone through|went through|work|worked|are accepted|were accepted|"
+    r"process|processed)\b(?: [a-z]+){0,2}? (?:fine|normally|as expected|ok)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+")
 _MARKET_WIDE = WordPattern(
@@ -40,6 +51,14 @@ _DEGRADED = WordPattern(
 _SECURITY = WordPattern(
     r"private key|compromised|security incident|key (?:was )?(?:exposed|leaked|committed)|"
     r"exposure of"
+)
+# a supplier's whole customer book moving (SoLR appointment, trade sale) is bulk by nature,
+# even when the volumes are only in an attachment or a list
+_BOOK_TRANSFER = WordPattern(
+    r"\bappointed (?:as )?(?:the )?(?:supplier of last resort|solr)\b|"
+    r"\b(?:ceased|ceases|has ceased) trading\b|"
+    r"\btrade sale (?:of|from|with|completes|completed|agreed)\b|"
+    r"\btaking (?:on|over) (?:[a-z]+ ){0,3}?customers\b"
 )
 _WORKAROUND = WordPattern(r"workaround|routed back|temporarily rout|fall(?:en)? ?back|still works")
 
@@ -64,8 +83,12 @@ def _hit(name: str, pattern: WordPattern, text: str) -> RuleHit | None:
 
 
 def whole_class(ticket: TicketText) -> RuleHit | None:
-    """'all/every/any ... switches' only counts in a sentence that also says they fail."""
-    for sentence in _SENTENCE.findall(ticket.affirmed):
+    """'all/every/any ... switches' only counts in a sentence that also says they fail, and
+    not when the sender says others of the kind go through fine."""
+    sentences = _SENTENCE.findall(ticket.affirmed)
+    if any(_OTHERS_FINE.search(s) and not _FAILURE.search(s) for s in sentences):
+        return None
+    for sentence in sentences:
         if _WHOLE_CLASS.search(sentence) and _FAILURE.search(sentence):
             return RuleHit("whole_class_failing", (" ".join(sentence.split())[:120],))
     return None
@@ -86,6 +109,10 @@ def outage(ticket: TicketText) -> RuleHit | None:
 
 def security(ticket: TicketText) -> RuleHit | None:
     return _hit("security_compromise", _SECURITY, ticket.own)
+
+
+def book_transfer(ticket: TicketText) -> RuleHit | None:
+    return _hit("customer_book_transfer", _BOOK_TRANSFER, ticket.own)
 
 
 def workaround(ticket: TicketText) -> RuleHit | None:
