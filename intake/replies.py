@@ -25,6 +25,7 @@ _PATTERNS = {
 _MAX_TEXT = 100_000  # longer bodies are not split (regex cost); all of it counts as new
 _MAX_SIGNATURE_LINES = 25
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_BULLET = re.compile(r"\s*[-*•] ?\w")
 # "Jane Doe wrote:" style attributions without a date, which the library leaves alone.
 _ATTRIBUTION = re.compile(
     r"(wrote|writes|schrieb|a écrit|escribió|ha scritto|schreef|napisał|skrev)\s*:\s*$", re.I
@@ -64,7 +65,7 @@ def split_reply(text: str) -> Split:
     signature = ""
     if replies and replies[0].signatures:
         start = _find_line(new_lines, replies[0].signatures, 1)
-        if len(new_lines) - start <= _MAX_SIGNATURE_LINES:
+        if len(new_lines) - start <= _MAX_SIGNATURE_LINES and not _in_list(new_lines, start):
             signature = "\n".join(new_lines[start:]).strip()
             new_lines = new_lines[:start]
     return Split("\n".join(new_lines).strip(), quoted, signature)
@@ -79,6 +80,17 @@ def _find_line(lines: list[str], fragment: str, start: int) -> int:
         if lines[i].strip() == first:
             return i
     return len(lines)
+
+
+def _in_list(lines: list[str], start: int) -> bool:
+    """The library takes any line opening "- word" for a signature; a dash that begins a list
+    (introduced by a colon, or followed by another item) is the message itself: MPxNs and
+    volumes are often given so."""
+    if start >= len(lines) or not _BULLET.match(lines[start]):
+        return False
+    before = next((ln.strip() for ln in reversed(lines[:start]) if ln.strip()), "")
+    after = next((ln for ln in lines[start + 1:] if ln.strip()), "")
+    return before.endswith(":") or bool(_BULLET.match(after))
 
 
 def _quote_block_start(lines: list[str]) -> int:

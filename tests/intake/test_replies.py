@@ -84,3 +84,13 @@ def test_attribution_without_date_and_interleaved_quotes() -> None:
     inline = split_reply("Marc wrote:\n> q1\n> q2\n\nanswer one\n\n> q3\n\nanswer two\n")
     assert inline.new == "answer one\n\nanswer two"
     assert inline.quoted == "Marc wrote:\n> q1\n> q2\n> q3"
+
+
+def test_a_list_of_meter_points_is_not_a_signature() -> None:
+    split = split_reply("Hi,\n\nThese are stuck in Pending:\n- 1906293768104\n- 1906293768105\n"
+                        "- 2000012345672\n\nThanks\nPriya\n")  # fmt: skip
+    assert "2000012345672" in split.new and split.signature == ""
+    items = split_reply("Two problems\n\n- the SED was rejected\n- no Secured notification\n")
+    assert "no Secured notification" in items.new
+    assert split_reply("Please check.\n\n- Priya\nBrightwater Energy\n").signature.startswith(
+        "- Priya")  # a dash before a name is still a sign-off
