@@ -175,3 +175,57 @@ def test_serve_refuses_to_start_when_the_smtp_port_is_taken(tmp_path: Path) -> N
     assert result.returncode == 1
     assert f"SMTP cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_stops_cleanly_on_sigint(tmp_path: Path) -> None:
+    """Ctrl-C: no KeyboardInterrupt traceback, exit 0, the SMTP port released."""
+    import smtplib
+    import socket
+
+    from tests.support.smtp import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "SWITCHDESK_HOME": str(tmp_path / "var"),
+        "SWITCHDESK_OUTBOX_POLL_SECONDS": "0.2",
+        "SWITCHDESK_SMTP_LISTEN": f"127.0.0.1:{port}",
+        "SWITCHDESK_HTTP_LISTEN": "off",
+    }
+    env.pop("SWITCHDESK_DATABASE_URL", None)
+    for args in (["db", "upgrade"], ["directory", "load", str(DEMO_DIRECTORY)]):
+        subprocess.run([sys.executable, "-m", "desk.cli.main", *args], cwd=tmp_path, env=env,
+                       check=True, capture_output=True, timeout=60)  # fmt: skip
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "desk.cli.main", "serve"],
+            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+    try:
+        assert _wait_for(lambda: "is running" in log_path.read_text()), log_path.read_text()
+        assert f"SMTP listening on 127.0.0.1:{port}" in log_path.read_text()
+        assert "HTTP: off" in log_path.read_text()
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.sendmail(
+                "priya.raman@brightwater-energy.example",
+                ["servicedesk@switchdesk.example"],
+                b"From: priya.raman@brightwater-energy.example\r\n"
+                b"To: servicedesk@switchdesk.example\r\nSubject: Before Ctrl-C\r\n"
+                b"Message-ID: <before-ctrl-c@brightwater-energy.example>\r\n\r\nHello\r\n",
+            )
+        sent = tmp_path / "var" / "mail" / "sent"
+        assert _wait_for(lambda: len(list(sent.glob("*.eml"))) == 1), log_path.read_text()
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0, log_path.read_text()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
+    text = log_path.read_text()
+    assert f"signal {int(signal.SIGINT)}: stopping" in text and "switchdesk stopped" in text
+    assert text.rstrip().endswith("switchdesk stopped"), text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text
+    with socket.socket() as probe:  # the listener is closed, and the port can be bound again
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))

@@ -113,3 +113,42 @@ def test_the_same_message_twice_is_one_ticket_and_one_duplicate(smtp_app) -> Non
             "duplicate",
             first.id,
         )
+
+
+def test_past_100_recipients_the_rest_get_452_and_the_message_still_goes_through(
+    demo_app: App,
+) -> None:
+    """RFC 5321 4.5.3.1.8: a server may refuse recipients past 100 with 452; the client then
+    sends DATA to the ones accepted, and a message with up to 100 recipients is taken whole."""
+    aliases = [f"desk-{n:03d}@switchdesk.example" for n in range(1, 121)]
+    demo_app.settings.smtp_listen = f"127.0.0.1:{free_port()}"
+    demo_app.settings.desk_addresses = [DESK, *aliases]
+    server = demo_app.smtp_server()
+    server.start()
+    sender = "priya.raman@brightwater-energy.example"
+    try:
+        with smtplib.SMTP("127.0.0.1", server.config.port) as client:
+            refused = client.sendmail(sender, [DESK, *aliases[:99]], _mail("Exactly one hundred"))
+        assert refused == {}
+        with smtplib.SMTP("127.0.0.1", server.config.port) as client:
+            refused = client.sendmail(sender, [DESK, *aliases], _mail("One hundred and twenty"))
+        assert set(refused) == set(aliases[99:])  # the 101st to the 121st
+        assert all(code == 452 and b"4.5.3" in text for code, text in refused.values())
+        with smtplib.SMTP("127.0.0.1", server.config.port) as client:  # by hand, step by step
+            client.ehlo()
+            client.mail(sender)
+            for address in [DESK, *aliases[:99]]:
+                assert client.rcpt(address)[0] == 250
+            code, text = client.rcpt(aliases[99])
+            assert (code, text) == (452, b"4.5.3 Too many recipients")
+            assert client.rcpt(DESK)[0] == 452  # still refused: the count stands
+            code, _ = client.data(_mail("Step by step"))
+            assert code == 250
+    finally:
+        server.stop()
+    with unit_of_work(demo_app.factory) as session:
+        records = session.scalars(select(InboundRecord).order_by(InboundRecord.id)).all()
+        assert [len(r.rcpt_to) for r in records] == [100, 100, 100]
+        assert records[1].rcpt_to == [DESK, *aliases[:99]]
+    results = demo_app.inbound_processor.process_pending()
+    assert [r.outcome for r in results] == ["ticket_created"] * 3
