@@ -94,6 +94,9 @@ class TicketService:
             decision = self.triage.decide(text, sender)
             new = self._with_decision(new, decision, sender)
             new.triage = self.triage.stored_form(decision, session)
+            if routed_by is TRIAGE and new.resolver and not directory.resolver_group(
+                    session, new.resolver):  # fmt: skip
+                new.resolver = None  # a group the directory lacks: the desk's queue, not a loss
         ticket = self._create(session, new, actor, sender)
         message = self.records.message(
             session,

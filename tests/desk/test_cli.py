@@ -170,3 +170,15 @@ def test_every_command_has_help() -> None:
         ("directory", "load"), ("outbox", "retry"), ("tickets", "link"),
     } <= found.keys()  # fmt: skip
     assert len(found) > 40
+
+
+def test_a_ticket_is_kept_before_any_directory_is_loaded(tmp_path: Path) -> None:
+    home = {"SWITCHDESK_HOME": str(tmp_path / "var")}
+    assert _switchdesk(["db", "upgrade"], home).returncode == 0
+    opened = _switchdesk(["tickets", "open", "--from", "a@x.example", "--subject", "CSS down",
+                          "--body", "No switch requests accepted since 09:00"], home)  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
+    shown = json.loads(_switchdesk(["tickets", "show", opened.stdout.strip(), "--json"],
+                                   home).stdout)  # fmt: skip
+    assert shown["status"] == "new" and shown["resolver"] is None  # the desk's queue
+    assert shown["triage"]["resolver"]  # what triage would have chosen is still shown
