@@ -15,6 +15,7 @@ from store.models import (
     BroadcastDelivery,
     Change,
     Contact,
+    InboundRecord,
     Mpid,
     Organisation,
     OutboxRow,
@@ -74,26 +75,44 @@ def publications(session: Session, **owner: int) -> list[dict[str, Any]]:
 
 
 def ledger(session: Session, **owner: int) -> list[dict[str, Any]]:
-    """Each publication's deliveries: queued, sent, failed (dead-lettered) or bounced."""
+    """Each publication's deliveries: queued, sent, failed (dead-lettered) or bounced.
+
+    A delivery is bounced when a bounce for its address came back after it was sent: a bounce
+    is news about mail already sent, not about mail sent later or long before.
+    """
     rows = session.execute(
         select(Broadcast.version, Broadcast.kind, BroadcastDelivery.recipient,
                BroadcastDelivery.organisation, OutboxRow.state, OutboxRow.last_error,
-               OutboxRow.done_at, Contact.bouncing)
+               OutboxRow.done_at)
         .join(BroadcastDelivery, BroadcastDelivery.broadcast_id == Broadcast.id)
         .outerjoin(OutboxRow, OutboxRow.id == BroadcastDelivery.outbox_id)
-        .outerjoin(Contact, Contact.email == BroadcastDelivery.recipient)
         .filter(*[getattr(Broadcast, k) == v for k, v in owner.items()])
         .order_by(Broadcast.version, BroadcastDelivery.recipient)
-    )  # fmt: skip
+    ).all()  # fmt: skip
+    sent = [done_at for *_, state, _, done_at in rows if state == "sent" and done_at]
+    bounced = _bounces_since(session, min(sent)) if sent else {}
     result = []
-    for version, kind, recipient, organisation, state, error, done_at, bouncing in rows:
+    for version, kind, recipient, organisation, state, error, done_at in rows:
         status = {"sent": "sent", "dead": "failed", "skipped": "skipped"}.get(state, "queued")
-        if status == "sent" and bouncing:
+        if status == "sent" and done_at and bounced.get(recipient.lower(), done_at) > done_at:
             status = "bounced"
         result.append({"version": version, "kind": kind, "recipient": recipient,
                        "organisation": organisation, "status": status, "error": error,
                        "at": _iso(done_at)})  # fmt: skip
     return result
+
+
+def _bounces_since(session: Session, since: datetime) -> dict[str, datetime]:
+    """The latest bounce received for each address since `since`."""
+    latest: dict[str, datetime] = {}
+    for received_at, addresses in session.execute(
+        select(InboundRecord.received_at, InboundRecord.parsed["bounce_recipients"])
+        .where(InboundRecord.outcome == "bounce", InboundRecord.received_at >= since)
+    ):  # fmt: skip
+        for address in addresses or []:
+            key = address.lower()
+            latest[key] = max(latest.get(key, received_at), received_at)
+    return latest
 
 
 def claim_due(session: Session, limit: int, lease: timedelta, now: datetime | None = None

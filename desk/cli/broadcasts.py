@@ -12,8 +12,8 @@ from desk.broadcast.times import local, parse_when
 from desk.bulletins import NewBulletin
 from desk.changes import NewChange
 from desk.cli.context import echo_json, pass_app
+from desk.cli.display import local as london
 from desk.cli.display import table
-from desk.errors import InvalidInput
 from store.types import utcnow
 
 actor_option = click.option("--as", "actor", metavar="NAME", help="who is publishing (audit)")
@@ -94,7 +94,7 @@ def list_bulletins(app: App, as_json: bool) -> None:
         echo_json(rows)
         return
     click.echo(table(["REF", "STATE", "SEVERITY", "PUBLISH", "TITLE"],
-                     [[r["ref"], r["state"], r["severity"], r["publish_at"], r["title"]]
+                     [[r["ref"], r["state"], r["severity"], london(r["publish_at"]), r["title"]]
                       for r in rows]) if rows else "no bulletins")  # fmt: skip
 
 
@@ -113,7 +113,7 @@ def show_bulletin(app: App, ref: str, as_json: bool) -> None:
                f"Audience: {', '.join(view['audience'])}")
     click.echo(view["body"])
     for p in view["publications"]:
-        click.echo(f"  v{p['version']} {p['kind']}: {p['state']}, due {p['due_at']}, "
+        click.echo(f"  v{p['version']} {p['kind']}: {p['state']}, due {london(p['due_at'])}, "
                    f"{p['recipients']} recipients{' - ' + p['detail'] if p['detail'] else ''}")
 
 
@@ -231,7 +231,7 @@ def change_status(app: App, ref: str, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
     elif not rows:
-        raise InvalidInput("nothing sent yet")
+        click.echo("nothing sent yet")
     else:
         click.echo(table(["V", "RECIPIENT", "ORGANISATION", "STATUS"],
                          [[r["version"], r["recipient"], r["organisation"], r["status"]]
