@@ -58,14 +58,20 @@ class ChatNotices:
 
     def channels(self, session: Session, ticket: Ticket) -> set[str | None]:
         """Where the ticket has a card, or one is on its way — but not the channels of groups
-        it was reassigned away from: a provider sees nothing of another provider's work."""
-        found = {t.channel for t in slack_threads.for_ticket(session, ticket.id)}
-        payloads = session.scalars(select(OutboxRow.payload).where(
-            OutboxRow.ticket_id == ticket.id, OutboxRow.channel == "slack"))  # fmt: skip
-        found |= {p["channel"] for p in payloads if p.get("kind") == CARD and p.get("channel")}
-        earlier = set(session.scalars(select(AuditEvent.from_value).where(
-            AuditEvent.ticket_id == ticket.id, AuditEvent.action == "assign",
-            AuditEvent.from_value.is_not(None))))  # fmt: skip
+        it was reassigned away from: a provider sees nothing of another provider's work.
+
+        Pure look-ups: outbox rows and audit events are written at once (not left pending in
+        the session), so there is nothing to flush first.
+        """
+        with session.no_autoflush:
+            found = {t.channel for t in slack_threads.for_ticket(session, ticket.id)}
+            payloads = session.scalars(select(OutboxRow.payload).where(
+                OutboxRow.ticket_id == ticket.id, OutboxRow.channel == "slack"))  # fmt: skip
+            found |= {p["channel"] for p in payloads
+                      if p.get("kind") == CARD and p.get("channel")}  # fmt: skip
+            earlier = set(session.scalars(select(AuditEvent.from_value).where(
+                AuditEvent.ticket_id == ticket.id, AuditEvent.action == "assign",
+                AuditEvent.from_value.is_not(None))))  # fmt: skip
         found -= {_channel_of(session, k) for k in earlier - {ticket.resolver_key, OPERATOR_GROUP}}
         if self.triage_channel:
             found.add(self.triage_channel)

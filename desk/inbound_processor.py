@@ -81,15 +81,33 @@ class InboundProcessor:
     # --- running ---------------------------------------------------------------------------
 
     def process_pending(self, ids: Sequence[int] | None = None, batch: int = 50) -> list[Processed]:
-        """Process due spool rows (only `ids`, when given) until none is left."""
+        """Process due spool rows (only `ids`, when given) until none is left.
+
+        Named ids are claimed a batch's worth at a time (a claim costs more the more ids it
+        lists), then again among those this call has not processed, until none is due.
+        """
+        if ids is None:
+            return self._drain(None, batch)
         done: list[Processed] = []
-        while True:
-            with unit_of_work(self.factory) as session:
-                token, rows = inbound.claim(session, batch, self.policy.lease, ids=ids)
-                work = [Work(r.id, r.source, r.raw, r.size, r.from_addr) for r in rows]
-            if not work:
-                return done
-            done.extend(self._process_batch(token, work))
+        for start in range(0, len(ids), batch):
+            done.extend(self._claim_and_process(ids[start : start + batch], batch))
+        processed = {p.inbound_id for p in done}
+        rest = [i for i in ids if i not in processed]
+        if rest:
+            done.extend(self._drain(rest, batch))
+        return done
+
+    def _drain(self, ids: Sequence[int] | None, batch: int) -> list[Processed]:
+        done: list[Processed] = []
+        while found := self._claim_and_process(ids, batch):
+            done.extend(found)
+        return done
+
+    def _claim_and_process(self, ids: Sequence[int] | None, batch: int) -> list[Processed]:
+        with unit_of_work(self.factory) as session:
+            token, rows = inbound.claim(session, batch, self.policy.lease, ids=ids)
+            work = [Work(r.id, r.source, r.raw, r.size, r.from_addr) for r in rows]
+        return self._process_batch(token, work) if work else []
 
     def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float = 5.0) -> None:
         log.info("inbound processor started")

@@ -49,7 +49,7 @@ def find_thread(
 
 
 def _judge(session: Session, sender: Sender, ticket_id: int, how: str) -> ThreadMatch | None:
-    ticket = tickets.get(session, ticket_id, for_update=True)
+    ticket = tickets.get(session, ticket_id, for_update=True, mpxns=False)  # not read here
     if ticket is None:
         return None
     provider = ticket.resolver_key is not None and (

@@ -13,7 +13,7 @@ from desk import lifecycle
 from desk.actor import Actor
 from desk.mail_payloads import email_payload, new_message_id
 from desk.reference import format_ref
-from store import outbox, tickets
+from store import outbox, tickets, writes
 from store.models import Attachment, AuditEvent, Message, Ticket
 from store.types import utcnow
 
@@ -40,6 +40,14 @@ def clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# Records are written with Core inserts in the caller's transaction, at once (audit events and
+# outbox rows: at the end of a store.writes.batched block, if in one): no unit-of-work flush
+# per row, and any later query in the transaction (the ORM's or ours) sees them.
+_AUDIT = AuditEvent.__table__.insert()
+_MESSAGE = Message.__table__.insert()
+_ATTACHMENT = Attachment.__table__.insert()
+
+
 class TicketRecords:
     def __init__(self, desk: DeskIdentity) -> None:
         self.desk = desk
@@ -49,10 +57,11 @@ class TicketRecords:
               detail: str | None = None) -> None:  # fmt: skip
         if actor.where:
             detail = f"{detail} ({actor.where})" if detail else actor.where
-        session.add(AuditEvent(
-            ticket_id=ticket.id, at=utcnow(), actor=actor.name, channel=actor.channel,
-            action=action, from_value=before, to_value=after, detail=detail,
-        ))  # fmt: skip
+        writes.insert(session, _AUDIT, {
+            "ticket_id": ticket.id, "at": utcnow(), "actor": actor.name,
+            "channel": actor.channel, "action": action, "from_value": before,
+            "to_value": after, "detail": detail,
+        })  # fmt: skip
 
     def move(self, session: Session, ticket: Ticket, status: str, actor: Actor,
              detail: str | None = None) -> None:  # fmt: skip
@@ -65,35 +74,36 @@ class TicketRecords:
 
     def message(self, session: Session, ticket: Ticket, kind: str, actor: Actor, body: str,
                 subject: str | None = None, email_message_id: str | None = None,
-                visibility: str | None = None) -> Message:  # fmt: skip
+                visibility: str | None = None) -> int:  # fmt: skip
+        """Write the message at once; its id is returned."""
         if visibility is None:
             participant = kind in ("inbound_email", "outbound_email", "phone")
             visibility = "participant" if participant else "internal"
-        message = Message(
-            ticket_id=ticket.id, kind=kind, author=actor.name, channel=actor.channel,
-            visibility=visibility, subject=subject[:1000] if subject else subject, body=body,
-            email_message_id=email_message_id, created_at=utcnow(),
-        )  # fmt: skip
-        session.add(message)
-        return message
+        result = session.connection().execute(_MESSAGE, {
+            "ticket_id": ticket.id, "kind": kind, "author": actor.name,
+            "channel": actor.channel, "visibility": visibility,
+            "subject": subject[:1000] if subject else subject, "body": body,
+            "email_message_id": email_message_id, "created_at": utcnow(),
+        })  # fmt: skip
+        return int(result.inserted_primary_key[0])
 
     def attach(
         self,
         session: Session,
         ticket: Ticket,
-        message: Message,
+        message_id: int,
         attachments: Sequence[NewAttachment],
         digests: Sequence[str],
     ) -> None:
         if not attachments:
             return
-        session.flush()  # the message's id
-        for attachment, digest in zip(attachments, digests, strict=True):
-            session.add(Attachment(
-                ticket_id=ticket.id, message_id=message.id, sha256=digest,
-                filename=attachment.filename[:500] or "unnamed",
-                content_type=attachment.content_type[:200], size=len(attachment.data),
-            ))  # fmt: skip
+        now = utcnow()
+        session.connection().execute(_ATTACHMENT, [{
+            "ticket_id": ticket.id, "message_id": message_id, "sha256": digest,
+            "filename": attachment.filename[:500] or "unnamed",
+            "content_type": attachment.content_type[:200], "size": len(attachment.data),
+            "created_at": now,
+        } for attachment, digest in zip(attachments, digests, strict=True)])  # fmt: skip
 
     def mail(self, session: Session, ticket: Ticket, template: str, context: dict[str, Any],
              actor: Actor | None = None, record: str | None = None,

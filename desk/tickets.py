@@ -23,10 +23,10 @@ from desk.reference import format_ref, parse_ref
 from desk.ticket_records import DeskIdentity, NewAttachment, TicketRecords, clip
 from desk.triage_service import TriageInput, TriageService
 from knowledge import TriageDecision
-from store import directory, tickets
+from store import directory, tickets, writes
 from store.blobs import BlobStore
 from store.db import unit_of_work
-from store.models import Message, Ticket, TicketLink, TicketMpxn
+from store.models import Ticket, TicketLink
 from store.types import utcnow
 
 __all__ = ["DeskIdentity", "NewAttachment", "NewTicket", "TicketService"]
@@ -82,7 +82,12 @@ class TicketService:
         digests: Sequence[str] = (),
         sender: directory.Sender | None = None,
     ) -> Ticket:
-        """Open, triage and route a ticket inside the caller's transaction."""
+        """Open, triage and route a ticket inside the caller's transaction.
+
+        The ticket's row is written first (its id names everything else); its audit events
+        and outbox rows are written together at the end (nothing here reads them back), and
+        what opening changed on the ticket in one UPDATE.
+        """
         if not new.subject.strip() and not new.body.strip():
             raise InvalidInput("a ticket needs a subject or a body")
         if sender is None:
@@ -97,7 +102,14 @@ class TicketService:
             if routed_by is TRIAGE and new.resolver and not directory.resolver_group(
                     session, new.resolver):  # fmt: skip
                 new.resolver = None  # a group the directory lacks: the desk's queue, not a loss
-        ticket = self._create(session, new, actor, sender)
+        row = self._row(session, new, actor, sender)
+        with writes.batched(session), tickets.creating(session, row, new.mpxns) as ticket:
+            self._opened(session, ticket, new, actor, digests, decision, routed_by)
+        return ticket
+
+    def _opened(self, session: Session, ticket: Ticket, new: NewTicket, actor: Actor,
+                digests: Sequence[str], decision: TriageDecision | None,
+                routed_by: Actor) -> None:  # fmt: skip
         message = self.records.message(
             session,
             ticket,
@@ -131,7 +143,6 @@ class TicketService:
                 thread=thread,
                 record=f"Acknowledgement sent: logged as {format_ref(ticket.id)}.",
             )
-        return ticket
 
     @staticmethod
     def _with_decision(new: NewTicket, decision: TriageDecision, sender: directory.Sender
@@ -149,8 +160,9 @@ class TicketService:
             changes.update(impact=decision.impact, urgency=decision.urgency)
         return dataclasses.replace(new, **changes)
 
-    def _create(self, session: Session, new: NewTicket, actor: Actor,
-                sender: directory.Sender) -> Ticket:  # fmt: skip
+    def _row(self, session: Session, new: NewTicket, actor: Actor,
+             sender: directory.Sender) -> dict[str, Any]:  # fmt: skip
+        """The new ticket's columns."""
         ticket_type = lifecycle.check_type(new.type or "incident")
         impact = parse_level(new.impact if new.impact is not None else 3, "impact")
         urgency = parse_level(new.urgency if new.urgency is not None else 3, "urgency")
@@ -162,7 +174,7 @@ class TicketService:
         if new.resolver and directory.resolver_group(session, new.resolver) is None:
             raise InvalidInput(f"unknown resolver group {new.resolver!r}")
         now = utcnow()
-        ticket = Ticket(
+        return dict(
             type=ticket_type, status=lifecycle.NEW, impact=impact, urgency=urgency,
             priority=priority, priority_reason=reason, category=new.category,
             resolver_key=new.resolver,
@@ -175,17 +187,13 @@ class TicketService:
             channel=actor.channel, triage=new.triage, flags=list(new.flags),
             created_at=now, updated_at=now,
         )  # fmt: skip
-        ticket.mpxns = [TicketMpxn(position=i, value=v, kind=k)
-                        for i, (v, k) in enumerate(new.mpxns)]  # fmt: skip
-        session.add(ticket)
-        session.flush()
-        return ticket
 
     def add_email_in(self, session: Session, ticket: Ticket, actor: Actor, body: str,
                      subject: str, email_message_id: str | None, visibility: str,
                      attachments: Sequence[NewAttachment] = (), digests: Sequence[str] = (),
-                     action: str = "email_in") -> Message:  # fmt: skip
-        """An inbound e-mail on an existing ticket: a participant's reply or a provider update."""
+                     action: str = "email_in") -> int:  # fmt: skip
+        """An inbound e-mail on an existing ticket: a participant's reply or a provider update.
+        Returns the message's id."""
         message = self.records.message(session, ticket, "inbound_email", actor, body,
                                        subject=subject, email_message_id=email_message_id,
                                        visibility=visibility)  # fmt: skip

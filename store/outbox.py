@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from store import claims
+from store import claims, writes
 from store.claims import CLAIMED
 from store.models import OutboxRow
 from store.types import utcnow
@@ -18,19 +18,19 @@ PENDING, SENT, DEAD, SKIPPED = "pending", "sent", "dead", "skipped"
 STATES = (PENDING, CLAIMED, SENT, DEAD, SKIPPED)
 
 
+_INSERT = OutboxRow.__table__.insert()
+
+
 def enqueue(
     session: Session, channel: str, payload: dict[str, Any], ticket_id: int | None = None
-) -> OutboxRow:
-    row = OutboxRow(
-        channel=channel,
-        payload=payload,
-        ticket_id=ticket_id,
-        state=PENDING,
-        attempts=0,
-        next_attempt_at=utcnow(),
-    )
-    session.add(row)
-    return row
+) -> None:
+    """Write the row in the caller's transaction, at once or with its store.writes.batched
+    block (a Core insert: no flush; a rolled-back savepoint takes it away)."""
+    now = utcnow()
+    writes.insert(session, _INSERT, {
+        "channel": channel, "payload": payload, "ticket_id": ticket_id, "state": PENDING,
+        "attempts": 0, "next_attempt_at": now, "created_at": now,
+    })  # fmt: skip
 
 
 def claim(

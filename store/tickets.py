@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, or_, select, text
+from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 
 from store.models import (
     OPEN_STATUS_SQL,
@@ -31,12 +33,53 @@ class TicketFilter:
     limit: int = 50
 
 
-def get(session: Session, ticket_id: int, for_update: bool = False) -> Ticket | None:
+_INSERT = Ticket.__table__.insert()
+_INSERT_MPXN = TicketMpxn.__table__.insert()
+_TABLE = Ticket.__table__
+_COLUMNS = tuple(c.key for c in _TABLE.columns if c.key != "id")
+_UPDATE = _TABLE.update().where(_TABLE.c.id == bindparam("b_id"))
+
+
+@contextmanager
+def creating(session: Session, values: dict[str, Any], mpxns: Sequence[tuple[str, str]] = ()
+             ) -> Iterator[Ticket]:  # fmt: skip
+    """A new ticket (and its MPxNs, (value, kind) in order), written with Core inserts when the
+    block starts; the block sets it up (status, group…) and may write rows that name its id.
+
+    The ticket joins the session only when the block ends, with what the block changed
+    written in one UPDATE: a loaded, clean, persistent object, and no unit-of-work flush
+    on the way. A block that fails leaves it out of the session (its transaction or savepoint
+    rolls the rows back).
+    """
+    row = dict.fromkeys(_COLUMNS) | values
+    connection = session.connection()
+    ticket = Ticket(id=connection.execute(_INSERT, row).inserted_primary_key[0], **row)
+    if mpxns:
+        connection.execute(_INSERT_MPXN, [
+            {"ticket_id": ticket.id, "position": i, "value": v, "kind": k}
+            for i, (v, k) in enumerate(mpxns)
+        ])  # fmt: skip
+    yield ticket
+    changed = {key: value for key in _COLUMNS if (value := getattr(ticket, key)) != row[key]}
+    if changed:  # the parameters' keys make the SET clause
+        session.connection().execute(_UPDATE, {"b_id": ticket.id, **changed})
+    make_transient_to_detached(ticket)
+    session.add(ticket)
+
+
+def get(session: Session, ticket_id: int, for_update: bool = False, mpxns: bool = True
+        ) -> Ticket | None:  # fmt: skip
+    """`mpxns=False` leaves the ticket's MPxNs to a lazy load, for callers that do not read them
+    (one query fewer)."""
+    options = () if mpxns else (lazyload(Ticket.mpxns),)
     if for_update:
         return session.scalar(
-            select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
+            select(Ticket)
+            .where(Ticket.id == ticket_id)
+            .with_for_update(of=Ticket)
+            .options(*options)
         )
-    return session.get(Ticket, ticket_id)
+    return session.get(Ticket, ticket_id, options=options)
 
 
 def find(session: Session, f: TicketFilter) -> Sequence[Ticket]:
