@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,10 +51,10 @@ def shared_corpus(relative: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A migrated schema of this run's own on the PostgreSQL server."""
-    schema = f"sd_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+@contextmanager
+def pg_schema(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty schema on the PostgreSQL server, dropped afterwards."""
+    schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -61,14 +62,22 @@ def pg_url() -> Iterator[str]:
     except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server"
         admin.dispose()
         service_missing(f"PostgreSQL at {PG_SERVER} ({type(exc).__name__})")
-    url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A migrated schema of this run's own on the PostgreSQL server."""
+    with pg_schema("sd_test") as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")

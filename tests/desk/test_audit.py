@@ -1,6 +1,5 @@
 """Audit events are immutable in the database itself, not only in the ORM, on both databases."""
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -8,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from click.testing import CliRunner
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +18,7 @@ from desk.tickets import NewTicket
 from store import migrate
 from store.db import make_engine
 from store.models import AuditEvent
-from tests.conftest import PG_SERVER, service_missing
+from tests.conftest import pg_schema
 
 AGENT = Actor("dana.whitlock@switchdesk.example", "cli")
 PRIYA = "priya.raman@brightwater-energy.example"
@@ -79,20 +78,8 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh' / 'switchdesk.db'}"
         return
-    schema = f"sd_fresh_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server"
-        admin.dispose()
-        service_missing(f"PostgreSQL at {PG_SERVER} ({type(exc).__name__})")
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema("sd_fresh") as url:
+        yield url
 
 
 def _triggers(engine: Engine) -> set[str]:
