@@ -67,6 +67,10 @@ def summary(message: InboundMessage) -> dict[str, Any]:
     }  # fmt: skip
 
 
+SERVE_BATCH = 10
+ARRIVAL_PAUSE_SECONDS = 0.05
+
+
 class InboundProcessor:
     def __init__(
         self,
@@ -110,11 +114,17 @@ class InboundProcessor:
         return self._process_batch(token, work) if work else []
 
     def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float = 5.0) -> None:
+        """Process what is spooled until stopped. Small batches keep the database's write lock
+        short, and while mail is arriving each batch is followed by a pause: the SMTP edge,
+        whose senders are waiting for their answer, goes first; the backlog waits."""
         log.info("inbound processor started")
         while not stop.is_set():
             wake.clear()
             try:
-                self.process_pending()
+                while not stop.is_set() and self._claim_and_process(None, SERVE_BATCH):
+                    if wake.is_set():
+                        wake.clear()
+                        stop.wait(ARRIVAL_PAUSE_SECONDS)
             except Exception:  # noqa: BLE001 - e.g. the database is down: wait and go on
                 log.exception("inbound processor: cannot process now; will retry")
             wake.wait(poll_seconds)
