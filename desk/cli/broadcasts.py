@@ -123,7 +123,10 @@ def show_bulletin(app: App, ref: str, as_json: bool) -> None:
 @pass_app
 def bulletin_status(app: App, ref: str, as_json: bool) -> None:
     """The delivery ledger: each recipient's queued, sent, failed or bounced."""
-    rows = app.bulletins.status(ref)
+    _echo_ledger(app.bulletins.status(ref), as_json)
+
+
+def _echo_ledger(rows: list[dict], as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
@@ -227,15 +230,7 @@ def changes_ics(app: App) -> None:
 @pass_app
 def change_status(app: App, ref: str, as_json: bool) -> None:
     """The delivery ledger of a change's notices."""
-    rows = app.changes.status(ref)
-    if as_json:
-        echo_json(rows)
-    elif not rows:
-        click.echo("nothing sent yet")
-    else:
-        click.echo(table(["V", "RECIPIENT", "ORGANISATION", "STATUS"],
-                         [[r["version"], r["recipient"], r["organisation"], r["status"]]
-                          for r in rows]))  # fmt: skip
+    _echo_ledger(app.changes.status(ref), as_json)
 
 
 @bulletins.command("publish-due")
