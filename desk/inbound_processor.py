@@ -13,7 +13,8 @@ import logging
 import threading
 import traceback
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from desk.mail_router import Batch, IntakePolicy, MailRouter
 from desk.reference import format_ref
 from desk.tickets import TicketService
 from intake.message import InboundMessage
-from store import inbound
+from store import inbound, writes
 from store.db import DatabaseUnavailable, unit_of_work
 from store.directory import DirectorySnapshot
 from store.models import Ticket
@@ -52,6 +53,7 @@ class Processed:
     source: str | None
     outcome: str
     ticket_ref: str | None
+    detail: str | None = None  # for the log
 
 
 def summary(message: InboundMessage) -> dict[str, Any]:
@@ -67,6 +69,8 @@ def summary(message: InboundMessage) -> dict[str, Any]:
     }  # fmt: skip
 
 
+# the parsed message, its summary for the spool row, or what the parser raised
+Parsed = tuple[InboundMessage | None, dict[str, Any] | None, Exception | None]
 SERVE_BATCH = 10
 ARRIVAL_PAUSE_SECONDS = 0.05
 
@@ -131,15 +135,29 @@ class InboundProcessor:
         log.info("inbound processor stopped")
 
     def _process_batch(self, token: str, work: list[Work]) -> list[Processed]:
-        """One transaction for the batch and a savepoint for each message in it.
+        """One transaction for the batch, its new rows written together (store.writes).
 
-        A message that fails rolls back to its savepoint and is quarantined; the rest go on.
-        A database failure abandons the whole batch, whose claim lapses and is taken again.
+        Should a message fail, the batch is rolled back and done again with a savepoint for
+        each message: the one that failed is quarantined and the rest go on. A database
+        failure abandons the whole batch, whose claim lapses and is taken again.
         """
         parsed = [self._parse(item.raw) for item in work]  # CPU only: outside the transaction
+        try:
+            results = self._write_batch(token, work, parsed, isolated=False)
+        except (OperationalError, DatabaseUnavailable, inbound.ClaimLost):
+            raise
+        except Exception:  # noqa: BLE001 - one message failed: find it, one at a time
+            log.info("inbound batch of %d: a message failed; redoing them one by one", len(work))
+            results = self._write_batch(token, work, parsed, isolated=True)
+        for result in results:
+            log.info("inbound %s: %s %s", result.inbound_id, result.outcome, result.detail or "")
+        return results
+
+    def _write_batch(self, token: str, work: list[Work], parsed: list[Parsed], isolated: bool
+                     ) -> list[Processed]:  # fmt: skip
         finished: list[dict[str, Any]] = []
         results: list[Processed] = []
-        with unit_of_work(self.factory) as session:
+        with unit_of_work(self.factory) as session, _rows_of_batch(session, isolated):
             batch = Batch(
                 DirectorySnapshot.load(session),
                 self._recent_tickets(session, [i.from_addr for i in work]),
@@ -148,11 +166,13 @@ class InboundProcessor:
                 try:
                     if parse_error is not None:
                         raise parse_error
-                    with session.begin_nested():
+                    with _rows_of_message(session, isolated):
                         result = self.router.decide(session, batch, message, item.size)
                 except (OperationalError, DatabaseUnavailable):
                     raise
-                except Exception as exc:  # noqa: BLE001 - quarantine this one message, go on
+                except Exception as exc:
+                    if not isolated:
+                        raise
                     log.error("inbound %s quarantined: %s", item.id, exc, exc_info=exc)
                     finished.append(
                         inbound.outcome_values(
@@ -164,7 +184,7 @@ class InboundProcessor:
                             traceback="".join(traceback.format_exception(exc))[-20_000:],
                         )
                     )
-                    results.append(Processed(item.id, item.source, "quarantined", None))
+                    results.append(Processed(item.id, item.source, "quarantined", None, f"{exc}"))
                     continue
                 ticket_id = result.ticket.id if result.ticket else None
                 finished.append(
@@ -178,13 +198,13 @@ class InboundProcessor:
                     )
                 )
                 ref = format_ref(ticket_id) if ticket_id else None
-                log.info("inbound %s: %s %s", item.id, result.outcome, ref or result.detail or "")
-                results.append(Processed(item.id, item.source, result.outcome, ref))
+                results.append(
+                    Processed(item.id, item.source, result.outcome, ref, ref or result.detail)
+                )
             inbound.finish_many(session, token, finished)
         return results
 
-    def _parse(self, raw: bytes) -> tuple[InboundMessage | None, dict[str, Any] | None,
-                                          Exception | None]:  # fmt: skip
+    def _parse(self, raw: bytes) -> Parsed:
         try:
             message = self.parse(raw)
             return message, summary(message), None
@@ -203,3 +223,20 @@ class InboundProcessor:
             .group_by(Ticket.requester_email)
         )  # fmt: skip
         return Counter({address: count for address, count in rows})
+
+
+@contextmanager
+def _rows_of_batch(session: Session, isolated: bool) -> Iterator[None]:
+    """A batch's new rows go out together, unless each message must stand alone."""
+    with nullcontext() if isolated else writes.batched(session):
+        yield
+
+
+@contextmanager
+def _rows_of_message(session: Session, isolated: bool) -> Iterator[None]:
+    """Alone, a message's rows are written in its savepoint, which a failure rolls back."""
+    if not isolated:
+        yield
+        return
+    with session.begin_nested(), writes.batched(session):
+        yield

@@ -40,11 +40,12 @@ def clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-# Records are written with Core inserts in the caller's transaction, at once (audit events and
-# outbox rows: at the end of a store.writes.batched block, if in one): no unit-of-work flush
-# per row, and any later query in the transaction (the ORM's or ours) sees them.
+# Records are written with Core inserts in the caller's transaction, at once or with the
+# store.writes.batched block they are made in: no unit-of-work flush per row, and any later
+# query in the transaction (the ORM's or ours) sees them.
 _AUDIT = AuditEvent.__table__.insert()
-_MESSAGE = Message.__table__.insert()
+_MESSAGES = Message.__table__
+_MESSAGE = _MESSAGES.insert()
 _ATTACHMENT = Attachment.__table__.insert()
 
 
@@ -75,17 +76,22 @@ class TicketRecords:
     def message(self, session: Session, ticket: Ticket, kind: str, actor: Actor, body: str,
                 subject: str | None = None, email_message_id: str | None = None,
                 visibility: str | None = None) -> int:  # fmt: skip
-        """Write the message at once; its id is returned."""
+        """Write the message (with its store.writes.batched block, if in one); its id is
+        returned."""
         if visibility is None:
             participant = kind in ("inbound_email", "outbound_email", "phone")
             visibility = "participant" if participant else "internal"
-        result = session.connection().execute(_MESSAGE, {
+        row = {
             "ticket_id": ticket.id, "kind": kind, "author": actor.name,
             "channel": actor.channel, "visibility": visibility,
             "subject": subject[:1000] if subject else subject, "body": body,
             "email_message_id": email_message_id, "created_at": utcnow(),
-        })  # fmt: skip
-        return int(result.inserted_primary_key[0])
+        }  # fmt: skip
+        message_id = writes.new_id(session, _MESSAGES)
+        if message_id is None:
+            return int(session.connection().execute(_MESSAGE, row).inserted_primary_key[0])
+        writes.insert(session, _MESSAGE, {"id": message_id, **row})
+        return message_id
 
     def attach(
         self,
@@ -95,15 +101,14 @@ class TicketRecords:
         attachments: Sequence[NewAttachment],
         digests: Sequence[str],
     ) -> None:
-        if not attachments:
-            return
         now = utcnow()
-        session.connection().execute(_ATTACHMENT, [{
-            "ticket_id": ticket.id, "message_id": message_id, "sha256": digest,
-            "filename": attachment.filename[:500] or "unnamed",
-            "content_type": attachment.content_type[:200], "size": len(attachment.data),
-            "created_at": now,
-        } for attachment, digest in zip(attachments, digests, strict=True)])  # fmt: skip
+        for attachment, digest in zip(attachments, digests, strict=True):
+            writes.insert(session, _ATTACHMENT, {
+                "ticket_id": ticket.id, "message_id": message_id, "sha256": digest,
+                "filename": attachment.filename[:500] or "unnamed",
+                "content_type": attachment.content_type[:200], "size": len(attachment.data),
+                "created_at": now,
+            })  # fmt: skip
 
     def mail(self, session: Session, ticket: Ticket, template: str, context: dict[str, Any],
              actor: Actor | None = None, record: str | None = None,

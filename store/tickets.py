@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, or_, select, text
 from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 
+from store import writes
 from store.models import (
     OPEN_STATUS_SQL,
     Attachment,
@@ -36,33 +37,41 @@ class TicketFilter:
 _INSERT = Ticket.__table__.insert()
 _INSERT_MPXN = TicketMpxn.__table__.insert()
 _TABLE = Ticket.__table__
-_COLUMNS = tuple(c.key for c in _TABLE.columns if c.key != "id")
+_COLUMNS = tuple(c.key for c in _TABLE.columns)
 _UPDATE = _TABLE.update().where(_TABLE.c.id == bindparam("b_id"))
 
 
 @contextmanager
 def creating(session: Session, values: dict[str, Any], mpxns: Sequence[tuple[str, str]] = ()
              ) -> Iterator[Ticket]:  # fmt: skip
-    """A new ticket (and its MPxNs, (value, kind) in order), written with Core inserts when the
-    block starts; the block sets it up (status, group…) and may write rows that name its id.
+    """A new ticket (and its MPxNs, (value, kind) in order), inside a store.writes.batched
+    block; this block sets it up (status, group…) and may write rows that name its id.
 
-    The ticket joins the session only when the block ends, with what the block changed
-    written in one UPDATE: a loaded, clean, persistent object, and no unit-of-work flush
-    on the way. A block that fails leaves it out of the session (its transaction or savepoint
-    rolls the rows back).
+    The ticket's row is written with the batched block's rows, as it then stands: usually
+    one INSERT after this block, with nothing to update. Should a query in this block write
+    it sooner, what the block changed afterwards is written in one UPDATE when it ends. The
+    ticket then joins the session as a loaded, clean, persistent object, with no
+    unit-of-work flush on the way; a block that fails leaves it out.
     """
-    row = dict.fromkeys(_COLUMNS) | values
-    connection = session.connection()
-    ticket = Ticket(id=connection.execute(_INSERT, row).inserted_primary_key[0], **row)
-    if mpxns:
-        connection.execute(_INSERT_MPXN, [
-            {"ticket_id": ticket.id, "position": i, "value": v, "kind": k}
-            for i, (v, k) in enumerate(mpxns)
-        ])  # fmt: skip
+    ticket_id = writes.new_id(session, _TABLE)
+    if ticket_id is None:
+        raise RuntimeError("a ticket is created inside a store.writes.batched block")
+    ticket = Ticket(**(dict.fromkeys(_COLUMNS) | values | {"id": ticket_id}))
+    written: dict[str, Any] = {}
+
+    def row() -> dict[str, Any]:
+        written.update((key, getattr(ticket, key)) for key in _COLUMNS)
+        return dict(written)
+
+    writes.insert(session, _INSERT, row)
+    for position, (value, kind) in enumerate(mpxns):
+        writes.insert(session, _INSERT_MPXN,
+                      {"ticket_id": ticket_id, "position": position, "value": value, "kind": kind})
     yield ticket
-    changed = {key: value for key in _COLUMNS if (value := getattr(ticket, key)) != row[key]}
-    if changed:  # the parameters' keys make the SET clause
-        session.connection().execute(_UPDATE, {"b_id": ticket.id, **changed})
+    if written:  # the row went out early
+        changed = {k: value for k in _COLUMNS if (value := getattr(ticket, k)) != written[k]}
+        if changed:  # the parameters' keys make the SET clause
+            session.connection().execute(_UPDATE, {"b_id": ticket.id, **changed})
     make_transient_to_detached(ticket)
     session.add(ticket)
 

@@ -1,30 +1,70 @@
-"""Append-only rows (audit events, outbox rows) written with Core inserts in the caller's
-transaction: at once, or — inside `batched` — together when the block ends, one statement per
-table, in the order they were added.
+"""New rows written with Core inserts in the caller's transaction: at once, or — inside a
+`batched` block — grouped into one statement per table, for a block that opens many tickets.
 
-A row written at once is there for any later query in the transaction and goes with a
-rolled-back savepoint; no unit-of-work flush is involved. `batched` is for blocks that do not
-read those rows back before they end (opening a ticket): a block that fails writes nothing.
+Inside a block the transaction still reads as if every row had been written at once: any
+other statement on the block's connection (a query, an update, the ORM's own flush) first
+writes what is pending, parents before children. Tickets and messages get their ids up front
+(`new_id`), so nothing waits on an insert to learn an id. A block that fails writes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Insert
+from sqlalchemy import Connection, Insert, Table, event, func, select, text
 from sqlalchemy.orm import Session
 
+from store.models import Base
+
 _PENDING = "switchdesk_batched_inserts"
+_PARENTS_FIRST = {table: n for n, table in enumerate(Base.metadata.sorted_tables)}
+# A row, or (for an object the block is still changing, e.g. a new ticket) what makes it.
+Row = dict[str, Any] | Callable[[], dict[str, Any]]
 
 
-def insert(session: Session, statement: Insert, row: dict[str, Any]) -> None:
-    pending: dict[Insert, list[dict[str, Any]]] | None = session.info.get(_PENDING)
+class _Pending:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.rows: dict[Insert, list[Row]] = {}
+        self.next_ids: dict[Table, int] = {}
+
+    def write(self, *_event: Any) -> None:
+        """Write what is pending (also run before any other statement on the connection)."""
+        if not self.rows:
+            return
+        rows, self.rows = self.rows, {}
+        for statement in sorted(rows, key=lambda s: _PARENTS_FIRST[s.table]):
+            made = [row() if callable(row) else row for row in rows[statement]]
+            self.connection.execute(statement, made)
+
+    def new_id(self, table: Table) -> int:
+        if self.connection.dialect.name == "postgresql":
+            sequence = text("SELECT nextval(pg_get_serial_sequence(:table, 'id'))")
+            return int(self.connection.scalar(sequence, {"table": table.name}))
+        # SQLite: every transaction holds the write lock (store.db), and within the block
+        # every row of `table` is given its id here, so the next free id is ours to count.
+        if table not in self.next_ids:
+            self.next_ids[table] = int(self.connection.scalar(
+                select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1  # fmt: skip
+        self.next_ids[table] += 1
+        return self.next_ids[table] - 1
+
+
+def insert(session: Session, statement: Insert, row: Row) -> None:
+    pending: _Pending | None = session.info.get(_PENDING)
     if pending is None:
-        session.connection().execute(statement, row)
+        session.connection().execute(statement, row() if callable(row) else row)
     else:
-        pending.setdefault(statement, []).append(row)
+        pending.rows.setdefault(statement, []).append(row)
+
+
+def new_id(session: Session, table: Table) -> int | None:
+    """An id for a row of `table` written inside a block, or None outside one (the insert
+    then returns it)."""
+    pending: _Pending | None = session.info.get(_PENDING)
+    return pending.new_id(table) if pending is not None else None
 
 
 @contextmanager
@@ -32,13 +72,12 @@ def batched(session: Session) -> Iterator[None]:
     if _PENDING in session.info:  # an enclosing block writes them
         yield
         return
-    pending: dict[Insert, list[dict[str, Any]]] = {}
-    session.info[_PENDING] = pending
+    connection = session.connection()
+    pending = session.info[_PENDING] = _Pending(connection)
+    event.listen(connection, "before_execute", pending.write)
     try:
         yield
-        del session.info[_PENDING]
-        connection = session.connection()
-        for statement, rows in pending.items():
-            connection.execute(statement, rows)
+        pending.write()
     finally:
+        event.remove(connection, "before_execute", pending.write)
         session.info.pop(_PENDING, None)

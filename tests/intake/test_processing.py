@@ -16,7 +16,7 @@ from desk.inbound_processor import InboundProcessor
 from desk.spooling import Incoming
 from intake.parse import parse_message
 from store.db import unit_of_work
-from store.models import Contact, InboundRecord, OutboxRow
+from store.models import Contact, InboundRecord, OutboxRow, Ticket
 from tests.conftest import cli_env
 
 PRIYA = "priya.raman@brightwater-energy.example"
@@ -281,6 +281,38 @@ def test_a_failing_message_is_quarantined_and_the_rest_go_on(demo_app: App) -> N
     assert out.exit_code == 0 and "ticket_created SD-" in out.stdout
     again = runner.invoke(cli, ["inbound", "retry", str(ids[0])], env=env)
     assert again.exit_code == 1 and "only quarantined" in again.stderr
+
+
+def test_a_message_failing_half_way_leaves_nothing_behind_and_nothing_twice(
+    demo_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch is redone one message at a time: the failed one's half-opened ticket is gone,
+    and the others' tickets, messages and acknowledgements are there once."""
+    notices = demo_app.tickets.chat
+    real_opened = notices.opened
+
+    def opened(session, ticket) -> None:
+        if "poison" in ticket.subject:
+            raise RuntimeError("card exploded")
+        real_opened(session, ticket)
+
+    monkeypatch.setattr(notices, "opened", opened)
+    ids = demo_app.spooler.spool_many(
+        [Incoming(mail(PRIYA, s), "file") for s in ("one", "two", "poison pill", "four")]
+    )
+    results = demo_app.inbound_processor.process_pending(ids=ids)
+    assert [r.outcome for r in results] == [
+        "ticket_created", "ticket_created", "quarantined", "ticket_created"]  # fmt: skip
+    refs = [r.ticket_ref for r in results if r.ticket_ref]
+    assert len(set(refs)) == 3
+    for ref in refs:
+        view = demo_app.queries.show(ref)
+        assert [m["kind"] for m in view["messages"]] == ["inbound_email", "outbound_email"]
+    assert len(sent_to(demo_app, PRIYA)) == 3
+    with unit_of_work(demo_app.factory) as session:
+        assert session.get(InboundRecord, ids[2]).error == "RuntimeError: card exploded"
+        subjects = session.scalars(select(Ticket.subject).order_by(Ticket.id)).all()
+    assert subjects == ["one", "two", "four"]
 
 
 def test_ingest_eml_mbox_and_maildir_with_json(demo_app: App, tmp_path: Path) -> None:
