@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk.reference import format_ref
 from store import directory, outbox, slack_threads
-from store.models import AuditEvent, OutboxRow, Ticket
+from store.models import Ticket
 
 CARD, UPDATE = "ticket_card", "ticket_update"
 OPERATOR_GROUP = "switching_operator"  # escalations bring its card in: it stays informed
@@ -60,19 +59,13 @@ class ChatNotices:
         """Where the ticket has a card, or one is on its way — but not the channels of groups
         it was reassigned away from: a provider sees nothing of another provider's work.
 
-        Pure look-ups: outbox rows and audit events are written at once (not left pending in
-        the session), so there is nothing to flush first.
+        A pure look-up: it needs no ORM flush first.
         """
         with session.no_autoflush:
-            found = {t.channel for t in slack_threads.for_ticket(session, ticket.id)}
-            payloads = session.scalars(select(OutboxRow.payload).where(
-                OutboxRow.ticket_id == ticket.id, OutboxRow.channel == "slack"))  # fmt: skip
-            found |= {p["channel"] for p in payloads
-                      if p.get("kind") == CARD and p.get("channel")}  # fmt: skip
-            earlier = set(session.scalars(select(AuditEvent.from_value).where(
-                AuditEvent.ticket_id == ticket.id, AuditEvent.action == "assign",
-                AuditEvent.from_value.is_not(None))))  # fmt: skip
-        found -= {_channel_of(session, k) for k in earlier - {ticket.resolver_key, OPERATOR_GROUP}}
+            places = slack_threads.card_places(session, ticket.id, CARD)
+        found: set[str | None] = set(places.channels)
+        found -= {_channel_of(session, k)
+                  for k in places.groups_left - {ticket.resolver_key, OPERATOR_GROUP}}  # fmt: skip
         if self.triage_channel:
             found.add(self.triage_channel)
         found.add(_channel_of(session, ticket.resolver_key))

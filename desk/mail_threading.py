@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from desk.reference import TAG
 from store import tickets
 from store.directory import Sender
 from store.models import Message, Ticket
+
+_TICKET_OF_MESSAGE = (select(Message.ticket_id)
+                      .where(Message.email_message_id.in_(bindparam("ids", expanding=True)))
+                      .limit(1))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -31,14 +35,18 @@ def find_thread(
     session: Session, sender: Sender, in_reply_to: str | None, references: Sequence[str],
     subject: str,
 ) -> ThreadMatch | None:  # fmt: skip
+    with session.no_autoflush:  # look-ups: the ORM's pending changes do not bear on them
+        return _find(session, sender, in_reply_to, references, subject)
+
+
+def _find(session: Session, sender: Sender, in_reply_to: str | None, references: Sequence[str],
+          subject: str) -> ThreadMatch | None:  # fmt: skip
     for how, ids in (("in-reply-to", [in_reply_to] if in_reply_to else []),
                      ("references", list(reversed(references)))):  # fmt: skip
         ids = [i for i in ids if i][:50]
         if not ids:
             continue
-        ticket_id = session.scalar(
-            select(Message.ticket_id).where(Message.email_message_id.in_(ids)).limit(1)
-        )
+        ticket_id = session.scalar(_TICKET_OF_MESSAGE, {"ids": ids})
         if ticket_id is not None:
             return _judge(session, sender, ticket_id, how)
     for match in TAG.finditer(subject[:2000]):

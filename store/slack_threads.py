@@ -6,12 +6,43 @@ thread reply by (channel, ts).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store.models import SlackThread
+from store.models import AuditEvent, OutboxRow, SlackThread
 from store.types import utcnow
+
+_TICKET = bindparam("ticket_id")
+# one query, built once: (what, value) rows for CardPlaces
+_CARD_PLACES = union_all(
+    select(literal("thread"), SlackThread.channel).where(SlackThread.ticket_id == _TICKET),
+    select(literal("card"), OutboxRow.payload["channel"].as_string()).where(
+        OutboxRow.ticket_id == _TICKET, OutboxRow.channel == "slack",
+        OutboxRow.payload["kind"].as_string() == bindparam("card_kind")),
+    select(literal("left"), AuditEvent.from_value).where(
+        AuditEvent.ticket_id == _TICKET, AuditEvent.action == "assign",
+        AuditEvent.from_value.is_not(None)),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CardPlaces:
+    channels: frozenset[str]  # where the ticket has a card, or one is on its way
+    groups_left: frozenset[str]  # resolver groups it was assigned away from
+
+
+def card_places(session: Session, ticket_id: int, card_kind: str) -> CardPlaces:
+    """`card_kind`: the `kind` of the outbox payloads that post a card."""
+    channels: set[str] = set()
+    left: set[str] = set()
+    parameters = {"ticket_id": ticket_id, "card_kind": card_kind}
+    for what, value in session.execute(_CARD_PLACES, parameters):
+        if value:
+            (left if what == "left" else channels).add(value)
+    return CardPlaces(frozenset(channels), frozenset(left))
 
 
 def find(session: Session, channel: str, thread_key: str) -> SlackThread | None:
