@@ -38,7 +38,7 @@ from intake.imap_poller import ImapConfig, ImapPoller
 from intake.mailfile import MailFileDeliverer
 from intake.parse import parse_message
 from intake.smtp_relay import RelayUrl, SmtpRelayDeliverer
-from intake.smtp_server import DeskHandler, SmtpConfig, SmtpServer
+from intake.smtp_server import Arrival, DeskHandler, SmtpConfig, SmtpServer
 from store import migrate
 from store.blobs import BlobStore
 from store.db import DatabaseUnavailable, make_engine, make_session_factory, unit_of_work
@@ -158,10 +158,10 @@ class App:
             return None
         host, _, port = s.smtp_listen.rpartition(":")
 
-        def spool(raw: bytes, mail_from: str | None, rcpt_to: list[str], peer: str) -> int:
-            return self.spooler.spool(
+        def spool(arrivals: list[Arrival]) -> list[int]:
+            return self.spooler.spool_many([
                 Incoming(raw, "smtp", f"smtp:{peer}", mail_from, tuple(rcpt_to))
-            )
+                for raw, mail_from, rcpt_to, peer in arrivals])  # fmt: skip
 
         handler = DeskHandler(spool, s.accepted_addresses, max_recipients=100)
         return SmtpServer(SmtpConfig(host, int(port), s.max_message_bytes), handler)

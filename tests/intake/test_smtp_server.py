@@ -1,11 +1,14 @@
 """The SMTP edge against real smtplib clients on loopback."""
 
+import re
 import smtplib
+import threading
+import time
 from email import policy
 from email.message import EmailMessage
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from desk.bootstrap import App, build
 from desk.settings import Settings
@@ -152,3 +155,40 @@ def test_past_100_recipients_the_rest_get_452_and_the_message_still_goes_through
         assert records[1].rcpt_to == [DESK, *aliases[:99]]
     results = demo_app.inbound_processor.process_pending()
     assert [r.outcome for r in results] == ["ticket_created"] * 3
+
+
+def test_senders_at_once_are_each_answered_after_the_commit_that_holds_their_message(
+    smtp_app,
+) -> None:
+    """While the spool cannot be written nobody hears 250; then every sender does, each with
+    its own spool row holding its own message."""
+    app, port = smtp_app
+    answers: dict[int, tuple[int, bytes]] = {}
+
+    def send(n: int) -> None:
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.ehlo()
+            client.mail("priya.raman@brightwater-energy.example")
+            client.rcpt(DESK)
+            answers[n] = client.data(_mail(subject=f"Stuck switch {n}"))
+
+    with app.engine.begin() as blocker:  # holds the spool's write lock
+        if app.engine.dialect.name == "postgresql":
+            blocker.execute(text("LOCK TABLE inbound IN SHARE ROW EXCLUSIVE MODE"))
+        senders = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+        for sender in senders:
+            sender.start()
+        time.sleep(0.5)
+        assert answers == {}
+    for sender in senders:
+        sender.join(timeout=30)
+    assert sorted(answers) == list(range(8))
+    ids = {}
+    for n, (code, text_) in answers.items():
+        assert code == 250, text_
+        ids[n] = int(re.search(rb"inbound (\d+)", text_).group(1))
+    assert len(set(ids.values())) == 8
+    with unit_of_work(app.factory) as session:
+        for n, spool_id in ids.items():
+            raw = session.get(InboundRecord, spool_id).raw
+            assert f"Subject: Stuck switch {n}\r\n".encode() in raw
