@@ -33,11 +33,18 @@ def parse_addresses(raw: bytes | None, fallback: str | None = None) -> list[tupl
     for name, addr in parsed:
         addr = addr.strip().strip("<>").lower()
         if _valid(addr):
-            pairs.append((clean(decode_words(name.encode("utf-8"), "utf-8")), addr))
+            pairs.append((_display_name(name), addr))
     if pairs:
         return pairs
     found = _ANGLE.findall(text) or _BARE.findall(text)
     return [("", a.strip().lower()) for a in found if _valid(a.strip())]
+
+
+def _display_name(name: str) -> str:
+    """The decoded, cleaned display name; plain ASCII (the usual case) needs no decoding."""
+    if name.isascii() and "=?" not in name:
+        return clean(name)
+    return clean(decode_words(name.encode("utf-8"), "utf-8"))
 
 
 def _simple(text: str) -> list[tuple[str, str]] | None:

@@ -30,6 +30,18 @@ _CHALLENGE_BODY = re.compile(
     r"|challenge[ -]response|sender verification request",
     re.S,
 )
+# Text that every branch of the two body patterns above contains. The patterns are matched
+# against lowercased text without re.I, so a substring test is exact, and far cheaper than the
+# regex scan: the regex runs only on text that holds one of these.
+_OOO_BODY_WORDS = (
+    "out of ", "i am ", "i'm ", "i’m ", "limited access to ", " my return", "ich bin ",
+    "je suis absent", "estoy fuera de la oficina", "sono assente", "ik ben afwezig",
+    "jestem nieobecn",
+)  # fmt: skip
+_CHALLENGE_WORDS = (
+    "add yourself to my ", "you are ", "waitlisted", "held for approval", "challenge",
+    "sender verification request",
+)  # fmt: skip
 _MAX_OOO_BODY = 2_000  # out-of-office notices are short; longer mail is a person writing
 _MAX_SUBJECT = 1_000  # wording tests look at the start of a (possibly huge) subject
 _DAEMON_LOCALS = {"mailer-daemon", "mailer_daemon", "mail-daemon", "postmaster", "mailerdaemon"}
@@ -84,11 +96,15 @@ def auto_reply_reason(headers: Mapping[str, str], subject: str, new_text: str) -
         return "out-of-office wording in subject"
     if len(new_text) <= _MAX_OOO_BODY:
         text = new_text.lower()
-        if _OOO_BODY.search(text):
+        if _mentions(text, _OOO_BODY_WORDS) and _OOO_BODY.search(text):
             return "out-of-office wording in body"
-        if _CHALLENGE_BODY.search(text):
+        if _mentions(text, _CHALLENGE_WORDS) and _CHALLENGE_BODY.search(text):
             return "challenge-response wording in body"
     return None
+
+
+def _mentions(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
 
 
 def is_daemon_sender(from_addr: str | None, from_name: str) -> bool:

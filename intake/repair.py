@@ -12,6 +12,8 @@ import re
 _BOM = b"\xef\xbb\xbf"
 # The stdlib's own test for "this line belongs to the header block" (feedparser.headerRE).
 _HEADERISH = re.compile(rb"From |[\041-\071\073-\176]*:|[\t ]")
+# A line after the first that _stray() would flag: one scan instead of a split and a match per line.
+_STRAY_LINE = re.compile(rb"\n(?!From |[\041-\071\073-\176]*:|[\t ])\r*[^\r\n]")
 _NAMED = re.compile(rb"[A-Za-z][A-Za-z0-9-]*[ \t]*:")
 _MAX_STRAY = 3  # stray lines tolerated between two headers
 
@@ -27,6 +29,8 @@ def repair(raw: bytes) -> tuple[bytes, list[str]]:
         raw = stripped
         fixes.append("LeadingBlankLines")
     end = _header_end(raw)
+    if not _STRAY_LINE.search(raw, 0, end):
+        return raw, fixes
     lines = raw[:end].split(b"\n")
     bad = [i for i, line in enumerate(lines) if i and _stray(line)]
     if not bad:
