@@ -20,6 +20,7 @@ from knowledge.checkdigits import (
     mprn_valid,
 )
 from knowledge.distributors import distributor_for
+from knowledge.rules.wordpattern import ignorecase_texts, may_contain_ignorecase
 
 __all__ = [
     "FoundIdentifiers",
@@ -52,6 +53,14 @@ _MPRN_LABEL_NEAR = re.compile(
     r"\b(?:mprns?|gas|supply points?|meter points?)\b[^\n\d]{0,30}$", re.IGNORECASE
 )
 _TOP_LINE = re.compile(r"^0[0-8] \d{3} \d{3}$")
+# texts these case-insensitive patterns need: a substring test is a quick no for most text
+_REQUIRED = {pattern: ignorecase_texts(pattern)
+             for pattern in (_DISTRACTOR_LABEL, _GAS_LABEL, _MPRN_LABEL_NEAR)}
+
+
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    """bool(pattern.search(text)), without the search when `_REQUIRED` rules a match out."""
+    return may_contain_ignorecase(text, _REQUIRED[pattern]) and bool(pattern.search(text))
 
 
 @dataclass(frozen=True)
@@ -150,7 +159,7 @@ def _mpan_candidates(groups: list[str]) -> list[str]:
 class _Collector:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.gas_context = bool(_GAS_LABEL.search(text))
+        self.gas_context = _found(_GAS_LABEL, text)
         self.valid: dict[str, Identifier] = {}
         self.invalid: dict[str, InvalidIdentifier] = {}
         self.truncated = False
@@ -185,7 +194,8 @@ class _Collector:
 
     def scan(self) -> FoundIdentifiers:
         text = self.text
-        for match in _HYPHENATED_CORE.finditer(text):
+        hyphenated = _HYPHENATED_CORE.finditer(text) if "-" in text else ()  # skip a slow scan
+        for match in hyphenated:
             self.add_mpan(match.group().replace("-", ""), match.group(), match.start())
         for match in _RUN.finditer(text):
             if self._full():
@@ -199,7 +209,7 @@ class _Collector:
                 continue
             # a label such as "ticket" or "UPRN" discounts a number, unless it validates as an
             # MPAN: a chance 13-digit match (distributor and check digit) is too unlikely
-            distracted = bool(_DISTRACTOR_LABEL.search(prefix)) and not (
+            distracted = _found(_DISTRACTOR_LABEL, prefix) and not (
                 _ID_LABEL_RIGHT_BEFORE.search(prefix))
             mpans = _mpan_candidates(groups)
             for digits in mpans:
@@ -207,7 +217,7 @@ class _Collector:
                     self.add_mpan(digits, raw, start)
             if mpans or distracted:
                 continue
-            labelled = bool(_MPRN_LABEL_NEAR.search(prefix))
+            labelled = _found(_MPRN_LABEL_NEAR, prefix)
             if len(groups) == 1 and 6 <= len(raw) <= 10:
                 self.add_mprn(raw, raw, start, labelled)
             elif (labelled or self.gas_context) and len(groups) > 1 and (

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 CANDIDATES = 12
 MAX_FUZZY_LOOKUPS = 25
+FUZZY_CACHE = 20_000  # misspellings remembered: the same few recur from message to message
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class ArticleIndex:
         self.articles = articles
         postings: dict[str, set[int]] = defaultdict(set)
         self.profiles: list[_Profile] = []
+        # every word an article is scored on: words outside it cannot change its score
+        self.words: list[frozenset[str]] = []
         for n, article in enumerate(articles):
             profile = _Profile(
                 title=default_process(article.title),
@@ -62,7 +66,8 @@ class ArticleIndex:
                 symptoms=tuple(p for p in map(_token_set, article.symptoms) if p),
             )
             self.profiles.append(profile)
-            for word in profile.title_tokens.union(*profile.phrases, *profile.symptoms):
+            self.words.append(profile.title_tokens.union(*profile.phrases, *profile.symptoms))
+            for word in self.words[n]:
                 postings[word].add(n)
         total = max(1, len(articles))
         self.idf = {w: math.log(1 + total / len(ids)) for w, ids in postings.items()}
@@ -74,12 +79,23 @@ class ArticleIndex:
              self._weigh(p.title_tokens))
             for p in self.profiles
         ]
+        self._fuzzy_cache: dict[str, str | None] = {}
         self.vocab_by_head: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in postings:
             if len(word) >= 5:
                 self.vocab_by_head[(word[0], len(word))].append(word)
 
     def _fuzzy(self, word: str) -> str | None:
+        """`_nearest_word`, remembered in a plain dict (lru_cache would keep the index alive)."""
+        found = self._fuzzy_cache.get(word, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._nearest_word(word)
+            if len(self._fuzzy_cache) >= FUZZY_CACHE:
+                self._fuzzy_cache.clear()
+            self._fuzzy_cache[word] = found
+        return found
+
+    def _nearest_word(self, word: str) -> str | None:
         """Map a misspelt word onto the article vocabulary (same first letter, similar length)."""
         pool = [w for d in (-1, 0, 1) for w in self.vocab_by_head.get((word[0], len(word) + d), ())]
         best = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=85) if pool else None
@@ -115,17 +131,23 @@ class ArticleIndex:
 
     def score(self, n: int, query: dict[str, float], subject: str) -> float:
         keywords, symptoms, title = self.weighted[n]
-        coverage = self._coverage
+        profile, coverage = self.profiles[n], self._coverage
+        # most phrases share no word with the query: they cover 0 and add nothing, so skip them
+        shared = self.words[n].intersection(query)
         keyword_hits = 0.0
-        for phrase in keywords:
+        for words, phrase in zip(profile.phrases, keywords, strict=True):
+            if words.isdisjoint(shared):
+                continue
             cov = coverage(phrase, query)
             keyword_hits += 1.0 if cov > 0.999 else (cov * 0.5 if cov >= 0.5 else 0.0)
         keyword_part = min(1.0, keyword_hits / 2.5)
-        symptom_part = max((coverage(s, query) for s in symptoms), default=0.0)
-        title_part = coverage(title, query)
+        symptom_part = 0.0
+        for words, phrase in zip(profile.symptoms, symptoms, strict=True):
+            if not words.isdisjoint(shared):
+                symptom_part = max(symptom_part, coverage(phrase, query))
+        title_part = 0.0 if profile.title_tokens.isdisjoint(shared) else coverage(title, query)
         if subject:
-            title_part = max(title_part,
-                             fuzz.token_set_ratio(self.profiles[n].title, subject) / 100)
+            title_part = max(title_part, fuzz.token_set_ratio(profile.title, subject) / 100)
         return round(100 * (0.45 * keyword_part + 0.3 * symptom_part + 0.25 * title_part), 1)
 
     def candidates(self, query: dict[str, float]) -> list[int]:

@@ -145,7 +145,7 @@ class Triage:
         for n in self._by_category.get(category, [])[:3]:
             if n not in pool:
                 pool[n] = self.kb.index.score(n, query, "")
-        combined = []
+        combined = []  # (score, article): ArticleMatch is made only for the few shown
         for n, score in pool.items():
             article = self.kb.articles[n]
             if article.categories[0] == category:
@@ -154,10 +154,10 @@ class Triage:
                 affinity = 30.0
             else:
                 affinity = 0.0
-            final = round(min(100.0, 0.6 * score + affinity), 1)
-            combined.append(ArticleMatch(article.id, article.title, final, article.first_line))
-        combined.sort(key=lambda m: (-m.score, m.id))
-        return combined[:ARTICLES_SHOWN]
+            combined.append((round(min(100.0, 0.6 * score + affinity), 1), article))
+        combined.sort(key=lambda item: (-item[0], item[1].id))
+        return [ArticleMatch(article.id, article.title, final, article.first_line)
+                for final, article in combined[:ARTICLES_SHOWN]]
 
     def _first_line(self, articles: list[ArticleMatch], priority: str, ticket_type: str,
                     resolver: str, multi: RuleHit | None, ticket: TicketText

@@ -51,12 +51,15 @@ def score_text(pieces: tuple[tuple[str, float], ...], only: frozenset[str] | Non
                ) -> list[CategoryScore]:
     """Category scores, best first; `only` limits the work to categories already in play."""
     pieces = tuple(sorted((p for p in pieces if p[0].strip()), key=lambda p: -p[1]))
+    everything = "\n".join(text for text, _ in pieces)  # most patterns can be ruled out at once
     scores = []
     for category, patterns in _COMPILED.items():
         if only is not None and category not in only:
             continue
         total, evidence = 0.0, []
         for pattern, weight in patterns:
+            if not pattern.could_match(everything):
+                continue
             best, seen = 0.0, None
             for text, piece_weight in pieces:  # heaviest first: the first match is the best
                 match = pattern.search(text)

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from knowledge.rules.base import RuleHit, TicketText
+from knowledge.rules.wordpattern import ignorecase_texts, may_contain_ignorecase
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -20,6 +21,7 @@ _SED = re.compile(
     r"oct|nov|dec)[a-z]* ?\d{0,4})",
     re.IGNORECASE,
 )
+_SED_TEXTS = ignorecase_texts(_SED)  # most mail names no SED: a quick no
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
@@ -63,7 +65,8 @@ def parse_day(text: str, today: dt.date | None) -> dt.date | None:
 
 def switch_date(ticket: TicketText, today: dt.date | None) -> RuleHit | None:
     """The SED and, when it is today or the next working day, value 'within_1_wd'."""
-    match = _SED.search(f"{ticket.subject}\n{ticket.new}")
+    text = f"{ticket.subject}\n{ticket.new}"
+    match = _SED.search(text) if may_contain_ignorecase(text, _SED_TEXTS) else None
     if not match:
         return None
     said = match.group(1)

@@ -10,7 +10,10 @@ _MPID = re.compile(r"\bMPIDs?\b[^A-Za-z0-9\n]{0,4}(?:is\s|of\s)?\(?([A-Z][A-Z0-9
 
 
 def mpids(ticket: TicketText) -> RuleHit | None:
-    found = list(dict.fromkeys(_MPID.findall(f"{ticket.subject}\n{ticket.new}")))
+    text = f"{ticket.subject}\n{ticket.new}"
+    if "MPID" not in text:  # a quick no for most messages; the regex tries every position
+        return None
+    found = list(dict.fromkeys(_MPID.findall(text)))
     if not found:
         return None
     return RuleHit("mpid", tuple(f"MPID {m}" for m in found), found[0])

@@ -6,11 +6,13 @@ import re
 
 from knowledge.rules.base import RuleHit, TicketText
 from knowledge.rules.category import BODY_WEIGHT, score_text
+from knowledge.rules.wordpattern import contains_any, required_texts
 
 _ITEM = re.compile(r"^\s*(?:\d[.)]|[-*•]\s|(?:also|secondly|second(?:ly)?|separately)\b)",
                    re.IGNORECASE | re.MULTILINE)
 _ANNOUNCE = re.compile(r"\b(?:two|three|a couple of) (?:things|issues|questions)\b|while i have "
                        r"you|additional comments|second issue|another issue|also[,:]? ")
+_ANNOUNCE_TEXTS = required_texts(_ANNOUNCE.pattern)  # a cheap no before the slow regex
 
 
 def issue_categories(ticket: TicketText, in_play: frozenset[str] | None = None) -> list[str]:
@@ -20,7 +22,8 @@ def issue_categories(ticket: TicketText, in_play: frozenset[str] | None = None) 
     match wording the whole message contains.
     """
     starts = [m.start() for m in _ITEM.finditer(ticket.new)]
-    announce = _ANNOUNCE.search(ticket.new.lower())
+    lowered = ticket.new.lower()
+    announce = _ANNOUNCE.search(lowered) if contains_any(lowered, _ANNOUNCE_TEXTS) else None
     if announce:
         starts.append(announce.start())
     if not starts:

@@ -85,8 +85,12 @@ def _hit(name: str, pattern: WordPattern, text: str) -> RuleHit | None:
 def whole_class(ticket: TicketText) -> RuleHit | None:
     """'all/every/any ... switches' only counts in a sentence that also says they fail, and
     not when the sender says others of the kind go through fine."""
-    sentences = _SENTENCE.findall(ticket.affirmed)
-    if any(_OTHERS_FINE.search(s) and not _FAILURE.search(s) for s in sentences):
+    text = ticket.affirmed
+    if not _WHOLE_CLASS.could_match(text):
+        return None  # most messages: no sentence can match, so none needs looking at
+    sentences = _SENTENCE.findall(text)
+    if _OTHERS_FINE.could_match(text) and any(
+            _OTHERS_FINE.search(s) and not _FAILURE.search(s) for s in sentences):
         return None
     for sentence in sentences:
         if _WHOLE_CLASS.search(sentence) and _FAILURE.search(sentence):
