@@ -12,33 +12,12 @@ for "(?:is|does) [^.]{0,40}working day"): when none is in the text, it is skippe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 
-def _top_level_alternatives(pattern: str) -> list[str]:
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _group_end(pattern: str, start: int) -> int:
-    """The index of the ")" closing the group opened at `start` (len(pattern) if none)."""
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) of each character that is neither escaped nor
+    inside a character class: the ones that shape the pattern."""
     depth, i, in_class = 0, start, False
     while i < len(pattern):
         ch = pattern[i]
@@ -47,16 +26,27 @@ def _group_end(pattern: str, start: int) -> int:
             continue
         if in_class:
             in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            in_class = ch == "["
+            depth += (ch == "(") - (ch == ")")
+            yield i, ch, depth
         i += 1
-    return len(pattern)
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, start = [], 0
+    for i, ch, depth in _structure(pattern):
+        if ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The index of the ")" closing the group opened at `start` (len(pattern) if none)."""
+    return next((i for i, ch, depth in _structure(pattern, start) if ch == ")" and depth == 0),
+                len(pattern))  # fmt: skip
 
 
 def _class_end(pattern: str, start: int) -> int:
