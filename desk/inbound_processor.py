@@ -157,7 +157,10 @@ class InboundProcessor:
                      ) -> list[Processed]:  # fmt: skip
         finished: list[dict[str, Any]] = []
         results: list[Processed] = []
-        with unit_of_work(self.factory) as session, _rows_of_batch(session, isolated):
+        with (
+            unit_of_work(self.factory) as session,
+            nullcontext() if isolated else writes.batched(session),  # rows go out together
+        ):
             batch = Batch(
                 DirectorySnapshot.load(session),
                 self._recent_tickets(session, [i.from_addr for i in work]),
@@ -223,13 +226,6 @@ class InboundProcessor:
             .group_by(Ticket.requester_email)
         )  # fmt: skip
         return Counter({address: count for address, count in rows})
-
-
-@contextmanager
-def _rows_of_batch(session: Session, isolated: bool) -> Iterator[None]:
-    """A batch's new rows go out together, unless each message must stand alone."""
-    with nullcontext() if isolated else writes.batched(session):
-        yield
 
 
 @contextmanager

@@ -22,6 +22,11 @@ _PENDING = "switchdesk_batched_inserts"
 _PARENTS_FIRST = {table: n for n, table in enumerate(Base.metadata.sorted_tables)}
 # A row, or (for an object the block is still changing, e.g. a new ticket) what makes it.
 Row = dict[str, Any] | Callable[[], dict[str, Any]]
+_NEXTVAL = text("SELECT nextval(pg_get_serial_sequence(:table, 'id'))")
+
+
+def _made(row: Row) -> dict[str, Any]:
+    return row() if callable(row) else row
 
 
 class _Pending:
@@ -36,18 +41,16 @@ class _Pending:
             return
         rows, self.rows = self.rows, {}
         for statement in sorted(rows, key=lambda s: _PARENTS_FIRST[s.table]):
-            made = [row() if callable(row) else row for row in rows[statement]]
-            self.connection.execute(statement, made)
+            self.connection.execute(statement, [_made(row) for row in rows[statement]])
 
     def new_id(self, table: Table) -> int:
         if self.connection.dialect.name == "postgresql":
-            sequence = text("SELECT nextval(pg_get_serial_sequence(:table, 'id'))")
-            return int(self.connection.scalar(sequence, {"table": table.name}))
+            return int(self.connection.scalar(_NEXTVAL, {"table": table.name}))
         # SQLite: every transaction holds the write lock (store.db), and within the block
         # every row of `table` is given its id here, so the next free id is ours to count.
         if table not in self.next_ids:
-            self.next_ids[table] = int(self.connection.scalar(
-                select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1  # fmt: skip
+            last = self.connection.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+            self.next_ids[table] = int(last) + 1
         self.next_ids[table] += 1
         return self.next_ids[table] - 1
 
@@ -55,7 +58,7 @@ class _Pending:
 def insert(session: Session, statement: Insert, row: Row) -> None:
     pending: _Pending | None = session.info.get(_PENDING)
     if pending is None:
-        session.connection().execute(statement, row() if callable(row) else row)
+        session.connection().execute(statement, _made(row))
     else:
         pending.rows.setdefault(statement, []).append(row)
 
