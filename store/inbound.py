@@ -183,6 +183,19 @@ def finish_many(session: Session, token: str, rows: Sequence[dict[str, Any]]) ->
         raise ClaimLost(f"{len(rows) - result.rowcount} of {len(rows)} rows were taken over")
 
 
+def outcomes(session: Session, ids: Sequence[int], chunk: int = 1000
+             ) -> dict[int, tuple[str | None, int | None]]:  # fmt: skip
+    """(outcome, ticket id) of each spool row, asked in chunks: a bulk import can name more
+    ids than a database takes parameters in one statement."""
+    found: dict[int, tuple[str | None, int | None]] = {}
+    for start in range(0, len(ids), chunk):
+        query = select(InboundRecord.id, InboundRecord.outcome, InboundRecord.ticket_id).where(
+            InboundRecord.id.in_(ids[start : start + chunk]))  # fmt: skip
+        found.update((row_id, (outcome, ticket_id)) for row_id, outcome, ticket_id
+                     in session.execute(query))  # fmt: skip
+    return found
+
+
 def listing(
     session: Session, outcome: str | None = None, limit: int = 100
 ) -> Sequence[InboundRecord]:

@@ -62,13 +62,12 @@ def ingest(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
         raise InvalidInput(str(exc)) from None
     results = {p.inbound_id: p for p in app.inbound_processor.process_pending(ids=list(spooled))}
     with unit_of_work(app.factory) as session:
-        records = {r.id: r for r in session.query(InboundRecord).filter(
-            InboundRecord.id.in_(list(spooled)))}  # fmt: skip
-        lines = [{"source": source, "inbound_id": inbound_id,
-                  "outcome": records[inbound_id].outcome,
-                  "ticket_ref": format_ref(records[inbound_id].ticket_id)
-                  if records[inbound_id].ticket_id else None}
-                 for inbound_id, source in spooled.items()]  # fmt: skip
+        decided = inbound.outcomes(session, list(spooled))
+    lines = []
+    for inbound_id, source in spooled.items():
+        outcome, ticket_id = decided[inbound_id]
+        lines.append({"source": source, "inbound_id": inbound_id, "outcome": outcome,
+                      "ticket_ref": format_ref(ticket_id) if ticket_id else None})  # fmt: skip
     if as_json:
         for line in lines:
             click.echo(json.dumps(line, ensure_ascii=False))

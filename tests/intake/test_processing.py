@@ -15,6 +15,7 @@ from desk.cli.main import cli
 from desk.inbound_processor import InboundProcessor
 from desk.spooling import Incoming
 from intake.parse import parse_message
+from store import inbound
 from store.db import unit_of_work
 from store.models import Contact, InboundRecord, OutboxRow, Ticket
 from tests.conftest import cli_env
@@ -353,3 +354,13 @@ def test_ingest_eml_mbox_and_maildir_with_json(demo_app: App, tmp_path: Path) ->
         "attachment_names",
         "body_text",
     } <= parsed.keys()
+
+
+def test_outcomes_are_read_back_in_chunks_for_any_number_of_messages(demo_app: App) -> None:
+    ids = demo_app.spooler.spool_many([Incoming(mail(PRIYA, f"n{n}"), "file") for n in range(5)])
+    demo_app.inbound_processor.process_pending(ids=ids)
+    with unit_of_work(demo_app.factory) as session:
+        found = inbound.outcomes(session, ids, chunk=2)
+    assert sorted(found) == sorted(ids)
+    assert {outcome for outcome, _ in found.values()} == {"ticket_created"}
+    assert len({ticket_id for _, ticket_id in found.values()}) == 5
